@@ -1,0 +1,226 @@
+package engine
+
+// The child protocol, parent side: work that must happen inside new
+// namespaces runs in a child started as /proc/self/exe with a hidden first
+// argument. The parent sends the child its configuration and reads one typed
+// message per stage, so the transcript narrates what happened inside.
+//
+//	parent (nakami)                           child (/proc/self/exe __nakami_child__)
+//	  │ clone(CLONE_NEW…) + uid/gid maps ───────► │ [C constructor: time ns]
+//	  │ fd 3 ─── ChildSpec (JSON line) ─────────► │
+//	  │                                           │ sethostname, mount proc, shmget, …
+//	  │ ◄──── Message{stage:"hostname", op} ── fd 4│
+//	  │ ◄──── Message{stage:"mount", op} ──────────│
+//	  │ ◄──── Message{stage:"ready", pid} ─────────│ holds: the namespaces stay alive
+//	  │ fd 3 ─── {"cmd":"detach"} (--keep) ──────► │ (then ignores EOF, waits for SIGKILL)
+//	  │ close(fd 3) ────────────── EOF ──────────► │ exits; a PID namespace dies with it
+//
+// If the parent dies (even by SIGKILL) the pipe closes and the child exits,
+// so a held namespace never outlives its session unless it was detached.
+//
+// Syscalls: clone(2) (through os/exec), pipe2(2), write(2) to
+// /proc/PID/uid_map and gid_map. Man pages: clone(2), user_namespaces(7).
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"time"
+
+	"nakami/engine/nsenter"
+)
+
+// Hidden first arguments of /proc/self/exe.
+const (
+	ArgChild = "__nakami_child__"
+	ArgPause = "__nakami_pause__"
+	ArgProbe = "__nakami_probe__"
+)
+
+// ChildSpec is what the child is asked to do inside its new namespaces.
+type ChildSpec struct {
+	Role      string   `json:"role"`
+	NewNS     []string `json:"new_ns"`              // namespace types to create
+	Hostname  string   `json:"hostname,omitempty"`  // sethostname(2) in the new UTS namespace
+	MountProc bool     `json:"mount_proc,omitempty"` // make / private, mount a fresh proc on /proc
+	Tmpfs     string   `json:"tmpfs,omitempty"`     // mount a tmpfs with this source name on /tmp
+	ShmKey    int      `json:"shm_key,omitempty"`   // create a SysV shared memory segment
+	Spawn     bool     `json:"spawn,omitempty"`     // start one more process inside
+	Boottime  int64    `json:"boottime,omitempty"`  // time namespace boottime offset, seconds
+	Shell     string   `json:"-"`                   // the command a person would type
+}
+
+// Message is one stage report from the child.
+type Message struct {
+	Stage string `json:"stage"` // a stage name, "ready" or "error"
+	Op    *Op    `json:"op,omitempty"`
+	PID   int    `json:"pid,omitempty"` // for "ready": the child's PID as it sees itself
+	Err   string `json:"err,omitempty"`
+}
+
+// Child is a running child process holding namespaces.
+type Child struct {
+	Spec   ChildSpec
+	PID    int // as the host sees it
+	Inside int // as the child sees itself
+	cmd    *exec.Cmd
+	cfg    *os.File
+	entry  Entry
+	s      *Session
+	done   chan struct{}
+}
+
+// Spawn starts a child in new namespaces, journals it, and waits until it
+// reports ready (or fails). Each of the child's stages lands in s.T.
+func Spawn(s *Session, spec ChildSpec) (*Child, error) {
+	cfgR, cfgW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	msgR, msgW, err := os.Pipe()
+	if err != nil {
+		cfgR.Close()
+		cfgW.Close()
+		return nil, err
+	}
+	cmd := exec.Command("/proc/self/exe", ArgChild)
+	cmd.ExtraFiles = []*os.File{cfgR, msgW}
+	cmd.Stderr = os.Stderr
+	cmd.Env = os.Environ()
+	attr := &syscall.SysProcAttr{}
+	var flagNames []string
+	for _, n := range spec.NewNS {
+		t, ok := NSTypeByName(n)
+		if !ok {
+			return nil, fmt.Errorf("unknown namespace type %q", n)
+		}
+		if n == "time" {
+			// The constructor creates it, so the offset can be written first.
+			cmd.Env = append(cmd.Env, nsenter.EnvUnshareTime+"="+strconv.FormatInt(spec.Boottime, 10))
+		} else {
+			attr.Cloneflags |= t.Flag
+		}
+		flagNames = append(flagNames, n)
+	}
+	if attr.Cloneflags&CloneNewUser != 0 {
+		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}}
+		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}}
+		attr.GidMappingsEnableSetgroups = false
+	}
+	cmd.SysProcAttr = attr
+
+	call := fmt.Sprintf("clone(%s)", CloneFlagString(flagNames))
+	if len(flagNames) == 0 {
+		call = "clone()"
+	}
+	start := time.Now()
+	err = cmd.Start()
+	cfgR.Close()
+	msgW.Close()
+	op := Op{Call: call, Shell: spec.Shell, Duration: time.Since(start), By: "nakami"}
+	if err != nil {
+		op.Outcome, op.Failed, op.Detail = ErrnoName(err), true, err.Error()
+		s.T.Add(op)
+		cfgW.Close()
+		msgR.Close()
+		return nil, fmt.Errorf("cannot start a child in new %v namespaces: %w", flagNames, err)
+	}
+	op.Detail = "pid " + strconv.Itoa(cmd.Process.Pid)
+	s.T.Add(op)
+	c := &Child{Spec: spec, PID: cmd.Process.Pid, cmd: cmd, cfg: cfgW, s: s, done: make(chan struct{})}
+	// The PID exists only after clone, so the journal line follows it; until
+	// that line is written the child is still tied to us by the pipe.
+	c.entry, err = s.RecordProcess(c.PID)
+	go func() { cmd.Wait(); close(c.done) }()
+	if err != nil {
+		c.kill()
+		msgR.Close()
+		return nil, err
+	}
+	if err := json.NewEncoder(cfgW).Encode(spec); err != nil {
+		c.kill()
+		msgR.Close()
+		return nil, fmt.Errorf("cannot send the child its configuration: %w", err)
+	}
+	if err := c.readStages(msgR); err != nil {
+		c.Stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Child) readStages(r *os.File) error {
+	defer r.Close()
+	type result struct{ err error }
+	res := make(chan result, 1)
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			var m Message
+			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+				res <- result{fmt.Errorf("the child sent an unreadable message: %.80q", sc.Bytes())}
+				return
+			}
+			if m.Op != nil {
+				m.Op.By = fmt.Sprintf("child %d", c.PID)
+				c.s.T.Add(*m.Op)
+			}
+			switch m.Stage {
+			case "ready":
+				c.Inside = m.PID
+				res <- result{}
+				return
+			case "error":
+				res <- result{fmt.Errorf("inside the child: %s", m.Err)}
+				return
+			}
+		}
+		res <- result{fmt.Errorf("the child exited before it was ready")}
+	}()
+	select {
+	case r := <-res:
+		return r.err
+	case <-time.After(15 * time.Second):
+		return fmt.Errorf("the child did not report ready within 15 s")
+	}
+}
+
+// Stop ends the child (closing its pipe, then SIGKILL if it lingers) and
+// marks it undone in the journal.
+func (c *Child) Stop() error {
+	c.cfg.Close()
+	select {
+	case <-c.done:
+	case <-time.After(2 * time.Second):
+		c.cmd.Process.Kill()
+		<-c.done
+	}
+	return c.s.Journal.Release(c.entry)
+}
+
+// Exited reports whether the child has exited.
+func (c *Child) Exited() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Detach tells the child to outlive this process (for --keep); the journal
+// still names it, so `nakami cleanup` removes it.
+func (c *Child) Detach() error {
+	_, err := c.cfg.Write([]byte("{\"cmd\":\"detach\"}\n"))
+	return err
+}
+
+func (c *Child) kill() {
+	c.cmd.Process.Kill()
+	c.cfg.Close()
+	<-c.done
+}

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package engine
+
+import "syscall"
+
+var errnoNames = map[syscall.Errno]string{}

@@ -1,0 +1,254 @@
+package engine
+
+// The journal: every object a session creates is written here before it is
+// created, so that it can be removed in reverse order on exit, on a signal,
+// on panic, or by `nakami cleanup` after the session was killed.
+//
+// Format: one JSON object per line. The first line is the header naming the
+// session and its owner process (PID and start time, so a recycled PID is not
+// mistaken for the owner). Each later line either records an object
+// ({"seq":3,"kind":"mount","path":...}) or says one was already removed
+// ({"undone":3}).
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Kinds of journaled objects.
+const (
+	KindDir     = "dir"     // a directory nakami made (removed with its contents)
+	KindFile    = "file"    // a file nakami made
+	KindMount   = "mount"   // a mount nakami made (lazily unmounted)
+	KindProcess = "process" // a process nakami started (killed)
+	KindCgroup  = "cgroup"  // a cgroup directory (its processes killed, then rmdir)
+	KindNetns   = "netns"   // a named network namespace under /run/netns
+	KindLink    = "link"    // a network interface
+)
+
+// Header is the first line of a journal.
+type Header struct {
+	Session string    `json:"session"`
+	PID     int       `json:"pid"`
+	Start   uint64    `json:"start"` // owner's start time in clock ticks
+	Created time.Time `json:"created"`
+}
+
+// Entry is one journaled object.
+type Entry struct {
+	Seq    int    `json:"seq"`
+	Kind   string `json:"kind"`
+	Path   string `json:"path,omitempty"`  // dir, file, mount, cgroup, netns
+	Name   string `json:"name,omitempty"`  // link name
+	PID    int    `json:"pid,omitempty"`   // process
+	Start  uint64 `json:"start,omitempty"` // process start time, clock ticks
+	Undone int    `json:"undone,omitempty"`
+}
+
+func (e Entry) String() string {
+	switch e.Kind {
+	case KindProcess:
+		return fmt.Sprintf("process %d", e.PID)
+	case KindLink:
+		return "link " + e.Name
+	}
+	return e.Kind + " " + e.Path
+}
+
+// Journal is an open journal file of a running session.
+type Journal struct {
+	mu      sync.Mutex
+	path    string
+	tag     string
+	f       *os.File
+	seq     int
+	entries []Entry
+	undone  map[int]bool
+}
+
+// JournalDir is where journals live: /run/nakami for root, a per-user
+// directory otherwise. NAKAMI_RUN_DIR overrides it (tests use this).
+func JournalDir() string {
+	if d := os.Getenv("NAKAMI_RUN_DIR"); d != "" {
+		return d
+	}
+	if os.Geteuid() == 0 {
+		return "/run/nakami"
+	}
+	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
+		return filepath.Join(d, "nakami")
+	}
+	return filepath.Join(os.TempDir(), fmt.Sprintf("nakami-run-%d", os.Geteuid()))
+}
+
+func openJournal(dir, session, tag string, h Header) (*Journal, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create the journal directory %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, session+".journal")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("cannot create the journal %s: %w", path, err)
+	}
+	j := &Journal{path: path, tag: tag, f: f, undone: map[int]bool{}}
+	if err := j.write(h); err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, err
+	}
+	return j, nil
+}
+
+func (j *Journal) write(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if _, err := j.f.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("cannot write the journal %s: %w", j.path, err)
+	}
+	return nil
+}
+
+// Path is the journal's file name.
+func (j *Journal) Path() string { return j.path }
+
+// Record writes e to the journal before the object exists. Paths and link
+// names must carry the session's tag, so that nothing nakami did not create
+// can ever be named here.
+func (j *Journal) Record(e Entry) (Entry, error) {
+	if e.Kind != KindProcess && !strings.Contains(e.Path+e.Name, j.tag) {
+		return e, fmt.Errorf("refusing to journal %s: its name does not carry %s", e, j.tag)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.seq++
+	e.Seq = j.seq
+	if err := j.write(e); err != nil {
+		return e, err
+	}
+	j.entries = append(j.entries, e)
+	return e, nil
+}
+
+// Release removes one object now and marks it undone.
+func (j *Journal) Release(e Entry) error {
+	err := Undo(e)
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err == nil && !j.undone[e.Seq] {
+		j.undone[e.Seq] = true
+		j.write(Entry{Undone: e.Seq})
+	}
+	return err
+}
+
+// Live returns the entries not yet undone, oldest first.
+func (j *Journal) Live() []Entry {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []Entry
+	for _, e := range j.entries {
+		if !j.undone[e.Seq] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Unwind removes every live object in reverse order and, when all are gone,
+// deletes the journal. It returns the first error met; it keeps going past
+// errors so one stuck object does not strand the others.
+func (j *Journal) Unwind() error {
+	live := j.Live()
+	var first error
+	for i := len(live) - 1; i >= 0; i-- {
+		if err := j.Release(live[i]); err != nil && first == nil {
+			first = fmt.Errorf("cannot remove %s: %w", live[i], err)
+		}
+	}
+	j.f.Close()
+	if first == nil {
+		os.Remove(j.path)
+		os.Remove(filepath.Dir(j.path)) // only if empty
+	}
+	return first
+}
+
+// Keep closes the journal and leaves it and its objects in place, for
+// `nakami cleanup` to remove later.
+func (j *Journal) Keep() { j.f.Close() }
+
+// ReadJournal parses a journal file: its header, the entries still live, and
+// one error per line that could not be read.
+func ReadJournal(path string) (Header, []Entry, []error, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Header{}, nil, nil, err
+	}
+	defer f.Close()
+	var h Header
+	var entries []Entry
+	var bad []error
+	undone := map[int]bool{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Bytes()
+		if n == 1 {
+			if err := json.Unmarshal(line, &h); err != nil || h.Session == "" || h.PID <= 0 {
+				return h, nil, nil, fmt.Errorf("journal %s has an unreadable header", path)
+			}
+			continue
+		}
+		var e Entry
+		if err := json.Unmarshal(line, &e); err != nil || !e.valid() {
+			bad = append(bad, fmt.Errorf("journal %s line %d is unreadable: %.60q", path, n, line))
+			continue
+		}
+		if e.Undone > 0 {
+			undone[e.Undone] = true
+			continue
+		}
+		entries = append(entries, e)
+	}
+	if err := sc.Err(); err != nil {
+		return h, nil, nil, fmt.Errorf("cannot read journal %s: %w", path, err)
+	}
+	if h.Session == "" {
+		return h, nil, nil, fmt.Errorf("journal %s is empty", path)
+	}
+	var live []Entry
+	for _, e := range entries {
+		tag := "nakami-" + h.Session
+		if e.Kind != KindProcess && !strings.Contains(e.Path+e.Name, tag) {
+			bad = append(bad, fmt.Errorf("journal %s names %s, which does not carry %s; left alone", path, e, tag))
+			continue
+		}
+		if !undone[e.Seq] {
+			live = append(live, e)
+		}
+	}
+	return h, live, bad, nil
+}
+
+func (e Entry) valid() bool {
+	if e.Undone > 0 {
+		return e.Kind == ""
+	}
+	switch e.Kind {
+	case KindProcess:
+		return e.PID > 0 && e.Start > 0
+	case KindLink:
+		return e.Name != ""
+	case KindDir, KindFile, KindMount, KindCgroup, KindNetns:
+		return filepath.IsAbs(e.Path) && filepath.Clean(e.Path) == e.Path && e.Path != "/"
+	}
+	return false
+}

@@ -1,0 +1,209 @@
+// nsenter.c runs before the Go runtime starts. See nsenter.go for why.
+//
+// Syscalls: setns(2), unshare(2), fork(2), waitpid(2), open(2), write(2).
+// Man pages: setns(2), unshare(2), user_namespaces(7), time_namespaces(7),
+// pid_namespaces(7).
+//
+// The environment carries the request and is scrubbed before Go starts, so
+// nothing leaks into processes the Go program starts later:
+//
+//   _NAKAMI_NSENTER_PID=1234            join these namespaces of process 1234,
+//   _NAKAMI_NSENTER_TYPES=user,uts,...  in the order runc uses (user first);
+//   _NAKAMI_UNSHARE_TIME=86400          create a time namespace whose boottime
+//                                       clock runs 86400 s ahead, and enter it;
+//   _NAKAMI_UNSHARE_CGROUP=1            create a cgroup namespace rooted here.
+//
+// A failure is kept in nakami_nsenter_err ("setns(user): Operation not
+// permitted") for the Go side to turn into one sentence; the process then
+// carries on in the namespaces it had reached, and the Go side stops it.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP 0x02000000
+#endif
+
+struct nakami_ns {
+	const char *name;
+	int flag;
+};
+
+// Joining order: user first, so that an unprivileged caller gains the
+// capabilities it needs in the target's user namespace for the rest; mnt late
+// because it changes how later /proc paths resolve (the fds are opened first
+// anyway); pid and time last, since they only take effect for children (pid)
+// or need every other change already made (time).
+static const struct nakami_ns nakami_order[] = {
+	{"user", CLONE_NEWUSER}, {"ipc", CLONE_NEWIPC},	  {"uts", CLONE_NEWUTS},
+	{"net", CLONE_NEWNET},	 {"cgroup", CLONE_NEWCGROUP}, {"pid", CLONE_NEWPID},
+	{"mnt", CLONE_NEWNS},	 {"time", CLONE_NEWTIME},
+};
+#define NAKAMI_NTYPES (sizeof(nakami_order) / sizeof(nakami_order[0]))
+
+char nakami_nsenter_err[256];
+
+static void nakami_fail(const char *what, int err)
+{
+	snprintf(nakami_nsenter_err, sizeof(nakami_nsenter_err), "%s: %s", what, strerror(err));
+}
+
+static int nakami_wants(const char *types, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = types;
+	while (p && *p) {
+		if (strncmp(p, name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return 1;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+// nakami_same reports whether the target namespace is the one we are in:
+// setns(2) into one's own user namespace fails with EINVAL, so skip it.
+static int nakami_same(int fd, const char *name)
+{
+	char self[64];
+	struct stat a, b;
+	snprintf(self, sizeof(self), "/proc/self/ns/%s", name);
+	if (fstat(fd, &a) < 0 || stat(self, &b) < 0)
+		return 0;
+	return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+// nakami_forward waits for the child that carries on in the new PID
+// namespace and leaves with its status, so callers see one process.
+static void nakami_forward(pid_t child)
+{
+	int status;
+	while (waitpid(child, &status, 0) < 0) {
+		if (errno != EINTR)
+			_exit(3);
+	}
+	if (WIFEXITED(status))
+		_exit(WEXITSTATUS(status));
+	signal(WTERMSIG(status), SIG_DFL);
+	raise(WTERMSIG(status));
+	_exit(128 + WTERMSIG(status));
+}
+
+static void nakami_join(const char *pid, const char *types)
+{
+	int fds[NAKAMI_NTYPES];
+	int joined_pid = 0;
+	char path[128];
+
+	for (size_t i = 0; i < NAKAMI_NTYPES; i++) {
+		fds[i] = -1;
+		if (!nakami_wants(types, nakami_order[i].name))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/ns/%s", pid, nakami_order[i].name);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0) {
+			nakami_fail(path, errno);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < NAKAMI_NTYPES; i++) {
+		if (fds[i] < 0)
+			continue;
+		if (nakami_order[i].flag == CLONE_NEWUSER && nakami_same(fds[i], "user"))
+			continue;
+		if (setns(fds[i], nakami_order[i].flag) < 0) {
+			snprintf(path, sizeof(path), "setns(%s)", nakami_order[i].name);
+			nakami_fail(path, errno);
+			goto out;
+		}
+		if (nakami_order[i].flag == CLONE_NEWPID)
+			joined_pid = 1;
+	}
+	if (joined_pid) {
+		// setns(CLONE_NEWPID) changes only pid_for_children: this process
+		// keeps its PID, so fork once and let the child be the one inside.
+		pid_t child = fork();
+		if (child < 0) {
+			nakami_fail("fork", errno);
+			goto out;
+		}
+		if (child > 0)
+			nakami_forward(child);
+	}
+out:
+	for (size_t i = 0; i < NAKAMI_NTYPES; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static void nakami_unshare(const char *boottime, const char *cgroup)
+{
+	if (cgroup && unshare(CLONE_NEWCGROUP) < 0) {
+		nakami_fail("unshare(CLONE_NEWCGROUP)", errno);
+		return;
+	}
+	if (!boottime)
+		return;
+	if (unshare(CLONE_NEWTIME) < 0) {
+		nakami_fail("unshare(CLONE_NEWTIME)", errno);
+		return;
+	}
+	// Offsets can be written only while no process is inside the new
+	// namespace: now, before we enter it through time_for_children.
+	char buf[64];
+	int n = snprintf(buf, sizeof(buf), "boottime %s 0\n", boottime);
+	int fd = open("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, buf, n) != n) {
+		nakami_fail("write /proc/self/timens_offsets", errno);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	fd = open("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWTIME) < 0)
+		nakami_fail("setns(time_for_children)", errno);
+	if (fd >= 0)
+		close(fd);
+}
+
+__attribute__((constructor)) static void nakami_nsenter(void)
+{
+	const char *pid = getenv("_NAKAMI_NSENTER_PID");
+	const char *types = getenv("_NAKAMI_NSENTER_TYPES");
+	const char *boottime = getenv("_NAKAMI_UNSHARE_TIME");
+	const char *cgroup = getenv("_NAKAMI_UNSHARE_CGROUP");
+
+	if (!pid && !boottime && !cgroup)
+		return;
+	// Copy first: unsetenv may reuse the strings' slots.
+	char pidbuf[32] = "", typebuf[128] = "", bootbuf[32] = "";
+	if (pid)
+		snprintf(pidbuf, sizeof(pidbuf), "%s", pid);
+	if (types)
+		snprintf(typebuf, sizeof(typebuf), "%s", types);
+	if (boottime)
+		snprintf(bootbuf, sizeof(bootbuf), "%s", boottime);
+	unsetenv("_NAKAMI_NSENTER_PID");
+	unsetenv("_NAKAMI_NSENTER_TYPES");
+	unsetenv("_NAKAMI_UNSHARE_TIME");
+	unsetenv("_NAKAMI_UNSHARE_CGROUP");
+
+	if (boottime || cgroup)
+		nakami_unshare(boottime ? bootbuf : NULL, cgroup);
+	if (pid)
+		nakami_join(pidbuf, typebuf);
+}

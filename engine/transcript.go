@@ -1,0 +1,92 @@
+package engine
+
+// The transcript: every kernel operation as the call made, the shell command
+// a person would type for it, the outcome and how long it took.
+
+import (
+	"errors"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Op is one kernel operation.
+type Op struct {
+	Call     string        `json:"call"`             // e.g. clone(CLONE_NEWUSER|CLONE_NEWUTS)
+	Shell    string        `json:"shell,omitempty"`  // e.g. unshare -ur hostname foobar
+	Outcome  string        `json:"outcome"`          // "ok", or the errno's name
+	Detail   string        `json:"detail,omitempty"` // what came back: "pid 4242", an error sentence
+	Duration time.Duration `json:"duration_ns"`      //
+	By       string        `json:"by,omitempty"`     // "nakami", or the child that did it
+	Failed   bool          `json:"failed,omitempty"` //
+}
+
+// Transcript collects operations; it is safe for concurrent use.
+type Transcript struct {
+	mu  sync.Mutex
+	ops []Op
+	// OnOp, when set, sees every operation as it is recorded.
+	OnOp func(Op)
+}
+
+// Add records an operation that was already performed.
+func (t *Transcript) Add(op Op) {
+	if op.Outcome == "" {
+		op.Outcome = "ok"
+	}
+	t.mu.Lock()
+	t.ops = append(t.ops, op)
+	f := t.OnOp
+	t.mu.Unlock()
+	if f != nil {
+		f(op)
+	}
+}
+
+// Do performs fn, timing it, and records it under call and shell.
+func (t *Transcript) Do(call, shell string, fn func() error) error {
+	start := time.Now()
+	err := fn()
+	op := Op{Call: call, Shell: shell, Duration: time.Since(start), By: "nakami"}
+	if err != nil {
+		op.Outcome, op.Failed, op.Detail = ErrnoName(err), true, err.Error()
+	}
+	t.Add(op)
+	return err
+}
+
+// Ops returns a copy of the operations recorded so far.
+func (t *Transcript) Ops() []Op {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Op(nil), t.ops...)
+}
+
+// Len reports how many operations are recorded; Since(n) returns those after.
+func (t *Transcript) Len() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.ops)
+}
+
+// Since returns the operations recorded after the first n.
+func (t *Transcript) Since(n int) []Op {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if n > len(t.ops) {
+		return nil
+	}
+	return append([]Op(nil), t.ops[n:]...)
+}
+
+// ErrnoName names the errno inside err ("EPERM"), or says "error".
+func ErrnoName(err error) string {
+	var en syscall.Errno
+	if errors.As(err, &en) {
+		if n := errnoNames[en]; n != "" {
+			return n
+		}
+		return "errno " + en.Error()
+	}
+	return "error"
+}

@@ -1,0 +1,135 @@
+package engine
+
+// Removing journaled objects, for a session's own unwind and for `nakami
+// cleanup`. Every removal first checks the object is still the one that was
+// journaled, and treats "already gone" as success.
+//
+// Syscalls: kill(2), umount2(2) with MNT_DETACH, rmdir(2), unlink(2);
+// netlink RTM_DELLINK. Man pages: umount(2), cgroups(7), ip-netns(8).
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// Undo removes one journaled object.
+func Undo(e Entry) error {
+	switch e.Kind {
+	case KindProcess:
+		return undoProcess(e.PID, e.Start)
+	case KindMount:
+		return undoMount(e.Path)
+	case KindFile:
+		return ignoreMissing(os.Remove(e.Path))
+	case KindDir:
+		return ignoreMissing(os.RemoveAll(e.Path))
+	case KindCgroup:
+		return undoCgroup(e.Path)
+	case KindNetns:
+		if err := undoMount(e.Path); err != nil {
+			return err
+		}
+		return ignoreMissing(os.Remove(e.Path))
+	case KindLink:
+		l, err := netlink.LinkByName(e.Name)
+		if err != nil {
+			var nf netlink.LinkNotFoundError
+			if errors.As(err, &nf) {
+				return nil
+			}
+			return err
+		}
+		return netlink.LinkDel(l)
+	}
+	return fmt.Errorf("unknown kind %q", e.Kind)
+}
+
+func ignoreMissing(err error) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
+}
+
+// ProcessIs reports whether pid is alive and started at start (clock ticks),
+// i.e. is the very process that was journaled, not a recycled PID.
+func ProcessIs(pid int, start uint64) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return false
+	}
+	got, err := ParseStatStart(string(b))
+	return err == nil && got == start && !strings.Contains(string(b), ") Z ")
+}
+
+func undoProcess(pid int, start uint64) error {
+	if !ProcessIs(pid, start) {
+		return nil
+	}
+	if err := unix.Kill(pid, unix.SIGKILL); err != nil && err != unix.ESRCH {
+		return err
+	}
+	for i := 0; i < 200 && ProcessIs(pid, start); i++ {
+		time.Sleep(5 * time.Millisecond)
+	}
+	return nil
+}
+
+func undoMount(path string) error {
+	mounted, err := IsMountPoint(path)
+	if err != nil || !mounted {
+		return err
+	}
+	for {
+		err := unix.Unmount(path, unix.MNT_DETACH)
+		if err == unix.EINVAL || err == unix.ENOENT {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if m, _ := IsMountPoint(path); !m {
+			return nil
+		}
+	}
+}
+
+func undoCgroup(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	// Children first: a cgroup directory with sub-groups cannot be removed.
+	subs, _ := filepath.Glob(filepath.Join(path, "*", "cgroup.procs"))
+	for _, s := range subs {
+		if err := undoCgroup(filepath.Dir(s)); err != nil {
+			return err
+		}
+	}
+	var err error
+	for i := 0; i < 200; i++ {
+		os.WriteFile(filepath.Join(path, "cgroup.kill"), []byte("1"), 0)
+		if b, rerr := os.ReadFile(filepath.Join(path, "cgroup.procs")); rerr == nil {
+			for _, f := range strings.Fields(string(b)) {
+				if pid, _ := strconv.Atoi(f); pid > 0 {
+					unix.Kill(pid, unix.SIGKILL)
+				}
+			}
+		}
+		if err = unix.Rmdir(path); err == nil || err == unix.ENOENT {
+			return nil
+		}
+		if err != unix.EBUSY {
+			return err
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return err
+}
