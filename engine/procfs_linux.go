@@ -175,3 +175,17 @@ func procErr(pid int, err error) error {
 	}
 	return err
 }
+
+// SelfPID is this process's PID as the host sees it.
+func SelfPID() int { return os.Getpid() }
+
+// ReadPPidIn reads the parent PID of pid from another procfs instance, such
+// as a container's /proc seen through /proc/HOSTPID/root/proc.
+func ReadPPidIn(procDir string, pid int) (int, error) {
+	b, err := os.ReadFile(filepath.Join(procDir, strconv.Itoa(pid), "status"))
+	if err != nil {
+		return 0, err
+	}
+	st, err := ParseStatus(string(b))
+	return st.PPID, err
+}

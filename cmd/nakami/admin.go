@@ -1,0 +1,217 @@
+package main
+
+// doctor, inspect, cleanup, lint, version.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"nakami/engine"
+	"nakami/lessons"
+)
+
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+type doctorReport struct {
+	engine.Facts
+	Lessons map[string][]string `json:"cannot_run"` // lesson → "step: why"
+}
+
+func newDoctor(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check what this machine and user can run, and why not",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			rep := doctorReport{Facts: engine.Preflight(), Lessons: map[string][]string{}}
+			for _, l := range lessons.All() {
+				rep.Lessons[l.ID] = []string{}
+				for _, s := range l.Steps {
+					if why := lessons.Unavailable(s, g.lang); why != "" {
+						rep.Lessons[l.ID] = append(rep.Lessons[l.ID], s.ID+": "+why)
+					}
+				}
+			}
+			if asJSON {
+				return printJSON(rep)
+			}
+			f := rep.Facts
+			fmt.Printf("kernel          %s\n", f.Kernel)
+			fmt.Printf("root            %v\n", f.Root)
+			fmt.Printf("user namespaces %s\n", f.UserNS)
+			fmt.Printf("time namespaces %v\n", f.TimeNS)
+			fmt.Printf("cgroups         %s (v1: %s; v2: %s)\n", f.CgroupMode, strings.Join(f.CgroupV1, ","), strings.Join(f.CgroupV2, ","))
+			fmt.Printf("overlayfs       %v\n", f.Overlay)
+			fmt.Printf("netlink         %s\n", f.Netlink)
+			fmt.Printf("capabilities    %d (cap_last_cap %d)\n", f.CapLast+1, f.CapLast)
+			var tools []string
+			for t, p := range f.Tools {
+				if p == "" {
+					p = "missing"
+				}
+				tools = append(tools, t+"="+p)
+			}
+			sort.Strings(tools)
+			fmt.Printf("tools           %s\n\n", strings.Join(tools, " "))
+			for _, l := range lessons.All() {
+				if len(rep.Lessons[l.ID]) == 0 {
+					fmt.Printf("✓ %s: every step can run\n", l.ID)
+					continue
+				}
+				fmt.Printf("✗ %s:\n", l.ID)
+				for _, why := range rep.Lessons[l.ID] {
+					fmt.Printf("    %s\n", why)
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newInspect(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "inspect PID",
+		Short: "Show the live /proc view of one process",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pid, err := strconv.Atoi(args[0])
+			if err != nil || pid <= 0 {
+				return usageErr("PID must be a positive number, not %q", args[0])
+			}
+			sn, err := lessons.Inspect(pid)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			if asJSON {
+				return printJSON(sn)
+			}
+			fmt.Printf("process %d (%s)  uid %v  gid %v  NSpid %v\n", sn.PID, sn.Name, sn.Uid, sn.Gid, sn.NSpid)
+			for _, n := range sn.NS {
+				shared := "?"
+				if n.SharedPID1 != nil {
+					shared = map[bool]string{true: "shared with PID 1", false: "NEW"}[*n.SharedPID1]
+				}
+				fmt.Printf("  %-18s %d  %s\n", n.Type, n.Inode, shared)
+			}
+			fmt.Printf("  uid_map  %s\n  gid_map  %s\n", strings.TrimSpace(engine.FormatIDMap(sn.UIDMap)), strings.TrimSpace(engine.FormatIDMap(sn.GIDMap)))
+			for _, k := range []string{"permitted", "effective", "inheritable", "bounding", "ambient"} {
+				fmt.Printf("  Cap %-11s %s\n", k, sn.Caps[k])
+			}
+			fmt.Printf("  root %s, %d mounts, hostname %q\n", sn.Root, sn.Mounts, sn.Hostname)
+			for _, c := range sn.Cgroups {
+				fmt.Printf("  cgroup %s\n", c)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func newCleanup(g *globals) *cobra.Command {
+	var asJSON, dry bool
+	cmd := &cobra.Command{
+		Use:   "cleanup",
+		Short: "Remove what nakami sessions that are no longer running left behind",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			reps, err := engine.Cleanup(engine.JournalDir(), dry)
+			if err != nil {
+				return machineErr("%v", err)
+			}
+			if asJSON {
+				printJSON(reps)
+			} else {
+				verb := "removed"
+				if dry {
+					verb = "would remove"
+				}
+				for _, r := range reps {
+					if r.Alive {
+						fmt.Printf("session %s is still running; left alone\n", r.Session)
+						continue
+					}
+					for _, o := range r.Removed {
+						fmt.Printf("%s %s (session %s)\n", verb, o, r.Session)
+					}
+				}
+				if len(reps) == 0 {
+					fmt.Println("nothing to clean up")
+				}
+			}
+			if p := engine.Problems(reps); len(p) > 0 {
+				return usageErr("%s", strings.Join(p, "; "))
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().BoolVar(&dry, "dry-run", false, "say what would be removed, remove nothing")
+	return cmd
+}
+
+func newLint(g *globals) *cobra.Command {
+	var kernel bool
+	cmd := &cobra.Command{
+		Use:   "lint",
+		Short: "Validate the lessons: text and code agree; with --kernel, every check fails before its action and passes after",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			errs := lessons.Lint()
+			if kernel {
+				for _, l := range lessons.All() {
+					skipped, e := lessons.Prove(context.Background(), l)
+					errs = append(errs, e...)
+					for _, s := range skipped {
+						fmt.Println("not proven here: " + s)
+					}
+				}
+			}
+			for _, e := range errs {
+				fmt.Println(e)
+			}
+			if len(errs) > 0 {
+				return &exitError{exitFailed, fmt.Sprintf("%d problem(s)", len(errs))}
+			}
+			fmt.Println("lessons are consistent")
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&kernel, "kernel", false, "also run every step to prove its checks on this kernel")
+	return cmd
+}
+
+func newVersion() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, args []string) {
+			v := "devel"
+			if bi, ok := debug.ReadBuildInfo(); ok {
+				for _, s := range bi.Settings {
+					if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+						v = s.Value[:12]
+					}
+				}
+			}
+			fmt.Println("nakami " + v)
+		},
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"nakami/lessons"
+)
+
+type listStep struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Requires string   `json:"requires"`
+	After    []string `json:"after,omitempty"`
+	Commands []string `json:"commands"`
+}
+
+type listLesson struct {
+	ID      string     `json:"id"`
+	Title   string     `json:"title"`
+	Summary string     `json:"summary"`
+	Steps   []listStep `json:"steps"`
+}
+
+var requirementNames = map[lessons.Requirement]string{
+	lessons.NeedsNothing: "nothing", lessons.NeedsUserNS: "user namespaces", lessons.NeedsRoot: "root",
+}
+
+func newList(g *globals) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the lessons and their steps",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var out []listLesson
+			for _, l := range lessons.All() {
+				c := lessons.ContentFor(g.lang, l.ID)
+				ll := listLesson{ID: l.ID, Title: c.Title, Summary: c.Summary}
+				for _, s := range l.Steps {
+					ll.Steps = append(ll.Steps, listStep{ID: s.ID, Title: c.Step(s.ID).Title,
+						Requires: requirementNames[s.Requires], After: s.After, Commands: s.Commands})
+				}
+				out = append(out, ll)
+			}
+			if asJSON {
+				enc := json.NewEncoder(os.Stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(out)
+			}
+			for _, l := range out {
+				fmt.Printf("%s — %s\n  %s\n", l.ID, l.Title, l.Summary)
+				for _, s := range l.Steps {
+					fmt.Printf("    %s/%-10s %s\n", l.ID, s.ID, s.Title)
+				}
+				fmt.Println()
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"nakami/engine"
+	"nakami/lessons"
+)
+
+func newRun(g *globals) *cobra.Command {
+	var asJSON, keep bool
+	var sets []string
+	cmd := &cobra.Command{
+		Use:   "run LESSON[/STEP]",
+		Short: "Run a lesson or one step (its prerequisites first) and print the transcript and checks",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			l, s, err := lessons.Find(args[0])
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			params, err := parseSets(l, s, sets)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			return runHeadless(g, l, s, params, asJSON, keep)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the results as JSON")
+	cmd.Flags().BoolVar(&keep, "keep", false, "leave the kernel objects in place and say how to look at them")
+	cmd.Flags().StringArrayVar(&sets, "set", nil, "change a step parameter: --set name=value")
+	return cmd
+}
+
+// parseSets validates --set values against the parameters of the steps that
+// will run, before anything is created.
+func parseSets(l *lessons.Lesson, target *lessons.Step, sets []string) (map[string]string, error) {
+	known := map[string]lessons.Param{}
+	for _, s := range lessons.Plan(l, target) {
+		for _, p := range s.Params {
+			known[p.Name] = p
+		}
+	}
+	out := map[string]string{}
+	for _, kv := range sets {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok {
+			return nil, fmt.Errorf("--set takes name=value, not %q", kv)
+		}
+		p, ok := known[k]
+		if !ok {
+			return nil, fmt.Errorf("no step here has a parameter %q", k)
+		}
+		if p.Check != nil {
+			if err := p.Check(v); err != nil {
+				return nil, err
+			}
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func runHeadless(g *globals, l *lessons.Lesson, target *lessons.Step, params map[string]string, asJSON, keep bool) (err error) {
+	sess, err := engine.NewSession()
+	if err != nil {
+		return machineErr("%v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	env := lessons.NewEnv(ctx, sess, g.lang)
+	env.Params, env.Keep = params, keep
+
+	// Unwind on every way out: normal return, SIGINT/SIGTERM, panic.
+	interrupted := make(chan os.Signal, 1)
+	signal.Notify(interrupted, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(interrupted)
+	go func() {
+		if _, ok := <-interrupted; ok {
+			cancel()
+		}
+	}()
+	defer func() {
+		p := recover()
+		env.Close()
+		if keep && p == nil {
+			sess.Keep()
+		} else if cerr := sess.Close(); cerr != nil && err == nil {
+			err = machineErr("cleanup was incomplete: %v (run nakami cleanup)", cerr)
+		}
+		if p != nil {
+			err = machineErr("internal error: %v (everything this run created was removed)", p)
+		}
+	}()
+
+	results := lessons.Run(env, l, target)
+	if asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(results)
+	} else {
+		color := !g.noColor && term.IsTerminal(int(os.Stdout.Fd()))
+		for _, r := range results {
+			printResult(os.Stdout, r, color)
+		}
+	}
+	if keep && l.KeepHelp != nil && !asJSON {
+		fmt.Print(l.KeepHelp(env).In(g.lang))
+	}
+	if ctx.Err() != nil {
+		return &exitError{130, "interrupted; everything this run created was removed"}
+	}
+	return verdict(results)
+}
+
+// verdict turns results into the exit code: 1 when a check failed or a step
+// erred, 3 when some step cannot run on this machine, 0 otherwise.
+func verdict(results []lessons.Result) error {
+	unavailable := 0
+	for _, r := range results {
+		if r.Error != "" {
+			return &exitError{exitFailed, fmt.Sprintf("%s/%s failed: %s", r.Lesson, r.Step, r.Error)}
+		}
+		if r.Unavailable != "" {
+			unavailable++
+			continue
+		}
+		if !r.Passed() {
+			return &exitError{exitFailed, ""}
+		}
+	}
+	if unavailable > 0 {
+		return &exitError{exitMachine, fmt.Sprintf("%d step(s) cannot run here (see above)", unavailable)}
+	}
+	return nil
+}

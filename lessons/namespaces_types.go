@@ -1,0 +1,199 @@
+package lessons
+
+// namespaces/types: one process in all eight new namespaces, and one check
+// per type showing the resource that type isolates.
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/moby/sys/mountinfo"
+
+	"nakami/engine"
+)
+
+const (
+	typesShmKey   = 0x6e616b61 // "naka"
+	typesBoottime = 86400      // one day ahead
+)
+
+var typesStep = &Step{
+	ID: "types",
+	Commands: []string{
+		"unshare -CimnpuTUr --fork --mount-proc --boottime 86400 /bin/sh",
+		"hostname foobar; mount -t tmpfs none /tmp; ipcmk -M 4096",
+		"lsns -p $$",
+	},
+	Requires: NeedsUserNS,
+	Params:   []Param{hostnameParam},
+	Observe:  []string{"all"},
+	Action: func(e *Env) error {
+		c, err := e.Spawn(engine.ChildSpec{
+			Role: "all", NewNS: []string{"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"},
+			Hostname: e.Param(stepOf("namespaces", "types"), "hostname"), MountProc: true,
+			Tmpfs: e.S.Tag, ShmKey: typesShmKey, Boottime: typesBoottime,
+			Shell: "unshare -CimnpuTUr --fork --mount-proc --boottime 86400 /bin/sh",
+		})
+		if err != nil {
+			return err
+		}
+		var up string
+		return engine.Probe(e.S.T, c.PID, []string{"time"}, "uptime", &up)
+	},
+	Checks: []Check{
+		typeCheck("mnt", T("mount: the tmpfs mounted inside is in its table only", "mount: 中でマウントした tmpfs は中の表にだけある"),
+			func(e *Env, pid int) (bool, Text) {
+				in, err := engine.ReadMounts(pid)
+				if err != nil {
+					return false, errText(err)
+				}
+				out, err := engine.ReadMounts(os.Getpid())
+				if err != nil {
+					return false, errText(err)
+				}
+				has := func(ms []*mountinfo.Info) bool {
+					return slices.ContainsFunc(ms, func(m *mountinfo.Info) bool { return m.Source == e.S.Tag })
+				}
+				if !has(in) || has(out) {
+					return false, Tf("tmpfs %s inside: %v, on the host: %v", "tmpfs %s 中: %v、ホスト: %v", e.S.Tag, has(in), has(out))
+				}
+				return true, Tf("/proc/%d/mountinfo has tmpfs %s on /tmp (%d mounts); the host's does not",
+					"/proc/%d/mountinfo には /tmp に tmpfs %s (%d 件)。ホストにはない", pid, e.S.Tag, len(in))
+			}),
+		typeCheck("pid", T("pid: the process is PID 1 in its own numbering", "pid: プロセスは自分の番号空間で PID 1"),
+			func(e *Env, pid int) (bool, Text) {
+				st, err := engine.ReadStatus(pid)
+				if err != nil {
+					return false, errText(err)
+				}
+				if len(st.NSpid) != 2 || st.NSpid[1] != 1 {
+					return false, Tf("NSpid: %v", "NSpid: %v", st.NSpid)
+				}
+				return true, Tf("/proc/%d/status NSpid: %d %d", "/proc/%d/status NSpid: %d %d", pid, st.NSpid[0], st.NSpid[1])
+			}),
+		typeCheck("net", T("net: only the loopback device exists inside", "net: 中にはループバックしかない"),
+			func(e *Env, pid int) (bool, Text) {
+				in, err := engine.ReadNetDevs(pid)
+				if err != nil {
+					return false, errText(err)
+				}
+				out, _ := engine.ReadNetDevs(os.Getpid())
+				if !reflect.DeepEqual(in, []string{"lo"}) {
+					return false, Tf("/proc/%d/net/dev lists %v", "/proc/%d/net/dev は %v", pid, in)
+				}
+				return true, Tf("inside: %v; host: %v", "中: %v、ホスト: %v", in, out)
+			}),
+		typeCheck("ipc", T("ipc: the shared memory segment made inside is invisible outside", "ipc: 中で作った共有メモリは外から見えない"),
+			func(e *Env, pid int) (bool, Text) {
+				key := strconv.Itoa(typesShmKey)
+				var in []string
+				if err := engine.Probe(nil, pid, joinTypes("ipc"), "shm", &in); err != nil {
+					return false, errText(err)
+				}
+				out, err := engine.SysvShmKeys()
+				if err != nil {
+					return false, errText(err)
+				}
+				if !slices.Contains(in, key) || slices.Contains(out, key) {
+					return false, Tf("key 0x%x inside: %v, outside: %v", "キー 0x%x 中: %v、外: %v", typesShmKey, slices.Contains(in, key), slices.Contains(out, key))
+				}
+				return true, Tf("/proc/sysvipc/shm lists key 0x%x inside, not on the host", "/proc/sysvipc/shm: キー 0x%x は中にあり、ホストにはない", typesShmKey)
+			}),
+		typeCheck("uts", T("uts: the hostname differs inside", "uts: 中ではホスト名が違う"),
+			func(e *Env, pid int) (bool, Text) {
+				in, err := engine.Hostname(pid)
+				if err != nil {
+					return false, errText(err)
+				}
+				out, _ := engine.UnameNodename()
+				if in != e.Param(stepOf("namespaces", "types"), "hostname") || in == out {
+					return false, Tf("inside %q, host %q", "中 %q、ホスト %q", in, out)
+				}
+				return true, Tf("inside %q, host %q", "中 %q、ホスト %q", in, out)
+			}),
+		typeCheck("user", T("user: uid 0 inside maps to an ordinary uid outside", "user: 中の uid 0 は外の普通の uid に対応する"),
+			func(e *Env, pid int) (bool, Text) {
+				uid, _, err := engine.ReadIDMaps(pid)
+				if err != nil {
+					return false, errText(err)
+				}
+				if len(uid) != 1 || uid[0].Inside != 0 || uid[0].Count != 1 {
+					return false, Tf("uid_map: %v", "uid_map: %v", uid)
+				}
+				return true, Tf("uid_map: 0 → %d (1 id)", "uid_map: 0 → %d (1 個)", uid[0].Outside)
+			}),
+		typeCheck("cgroup", T("cgroup: inside, the process's cgroups read as the root \"/\"", "cgroup: 中ではプロセスの cgroup がルート \"/\" に見える"),
+			func(e *Env, pid int) (bool, Text) {
+				var in []engine.CgroupEntry
+				if err := engine.Probe(nil, pid, []string{"user", "cgroup", "pid", "mnt"}, "cgroup", &in); err != nil {
+					return false, errText(err)
+				}
+				out, err := engine.ReadCgroups(pid)
+				if err != nil {
+					return false, errText(err)
+				}
+				for _, c := range in {
+					if c.Path != "/" {
+						return false, Tf("inside, hierarchy %d reads %s", "中で階層 %d は %s", c.ID, c.Path)
+					}
+				}
+				var hostPaths []string
+				for _, c := range out {
+					if c.Path != "/" {
+						hostPaths = append(hostPaths, fmt.Sprintf("%d:%s", c.ID, c.Path))
+					}
+				}
+				return true, Tf("inside every hierarchy reads \"/\"; from the host, not at the root: %v",
+					"中ではすべての階層が \"/\"。ホストから見てルート以外: %v", hostPaths)
+			}),
+		typeCheck("time", T("time: the boot-time clock runs a day ahead inside", "time: 中では起動時刻の時計が 1 日進んでいる"),
+			func(e *Env, pid int) (bool, Text) {
+				off, err := engine.ReadTimeOffsets(pid)
+				if err != nil {
+					return false, errText(err)
+				}
+				var in string
+				if err := engine.Probe(nil, pid, []string{"time"}, "uptime", &in); err != nil {
+					return false, errText(err)
+				}
+				b, err := os.ReadFile("/proc/uptime")
+				if err != nil {
+					return false, errText(err)
+				}
+				inside, _ := strconv.ParseFloat(in, 64)
+				host, _ := strconv.ParseFloat(strings.Fields(string(b))[0], 64)
+				if off["boottime"] != typesBoottime || math.Abs(inside-host-typesBoottime) > 5 {
+					return false, Tf("offset %d s, uptime inside %.0f s, host %.0f s", "オフセット %d 秒、中の uptime %.0f 秒、ホスト %.0f 秒", off["boottime"], inside, host)
+				}
+				return true, Tf("timens_offsets boottime %d; /proc/uptime inside %.0f s, on the host %.0f s",
+					"timens_offsets boottime %d。/proc/uptime は中で %.0f 秒、ホストで %.0f 秒", off["boottime"], inside, host)
+			}),
+	},
+}
+
+// typeCheck wraps a per-type check: it fails until the process exists and
+// has a namespace of that type different from nakami's own.
+func typeCheck(typ string, name Text, fn func(*Env, int) (bool, Text)) Check {
+	return Check{Name: name, Probe: func(e *Env) (bool, Text) {
+		c := e.Child("all")
+		if c == nil {
+			return false, T("no process in eight new namespaces yet", "まだ 8 つの新しい名前空間のプロセスがありません")
+		}
+		theirs, err := engine.ReadNamespaces(c.PID)
+		if err != nil {
+			return false, errText(err)
+		}
+		mine, _ := engine.ReadNamespaces(os.Getpid())
+		if theirs[typ] == mine[typ] {
+			return false, Tf("%s:[%d] is nakami's own", "%s:[%d] は nakami 自身のもの", typ, theirs[typ].Inode)
+		}
+		ok, detail := fn(e, c.PID)
+		prefix := fmt.Sprintf("%s:[%d] — ", typ, theirs[typ].Inode)
+		return ok, T(prefix+detail.EN, prefix+detail.JA)
+	}}
+}

@@ -1,0 +1,93 @@
+package lessons
+
+// Snapshots: the /proc state of one observed process, read through package
+// engine, in a shape the workbench and `nakami inspect` can show without
+// importing engine.
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"nakami/engine"
+)
+
+// NS is one namespace of a snapshot.
+type NS struct {
+	Type       string `json:"type"`
+	Inode      uint64 `json:"inode"`
+	SharedPID1 *bool  `json:"shared_with_pid1,omitempty"` // nil when PID 1 is unreadable
+}
+
+// Snapshot is the live /proc view of one process.
+type Snapshot struct {
+	Role     string            `json:"role,omitempty"`
+	PID      int               `json:"pid"`
+	Name     string            `json:"name"`
+	NS       []NS              `json:"namespaces"`
+	NSpid    []int             `json:"nspid"`
+	Uid      [4]int            `json:"uid"`
+	Gid      [4]int            `json:"gid"`
+	UIDMap   []engine.IDMap    `json:"uid_map"`
+	GIDMap   []engine.IDMap    `json:"gid_map"`
+	Caps     map[string]string `json:"caps"` // set → hex mask
+	Cgroups  []string          `json:"cgroups"`
+	Root     string            `json:"root"`
+	Mounts   int               `json:"mounts"`
+	Hostname string            `json:"hostname,omitempty"`
+	Err      string            `json:"error,omitempty"`
+}
+
+// Inspect reads pid's state. Unreadable parts are left empty; a vanished
+// process gives an error.
+func Inspect(pid int) (Snapshot, error) {
+	sn := Snapshot{PID: pid}
+	st, err := engine.ReadStatus(pid)
+	if err != nil {
+		return sn, err
+	}
+	sn.Name, sn.NSpid, sn.Uid, sn.Gid = st.Name, st.NSpid, st.Uid, st.Gid
+	sn.Caps = map[string]string{
+		"inheritable": fmt.Sprintf("%016x", st.CapInh), "permitted": fmt.Sprintf("%016x", st.CapPrm),
+		"effective": fmt.Sprintf("%016x", st.CapEff), "bounding": fmt.Sprintf("%016x", st.CapBnd),
+		"ambient": fmt.Sprintf("%016x", st.CapAmb),
+	}
+	ns, err := engine.ReadNamespaces(pid)
+	if err != nil {
+		return sn, err
+	}
+	init, initErr := engine.ReadNamespaces(1)
+	for name, l := range ns {
+		n := NS{Type: name, Inode: l.Inode}
+		if initErr == nil {
+			shared := init[name] == l
+			n.SharedPID1 = &shared
+		}
+		sn.NS = append(sn.NS, n)
+	}
+	sort.Slice(sn.NS, func(i, j int) bool { return sn.NS[i].Type < sn.NS[j].Type })
+	sn.UIDMap, sn.GIDMap, _ = engine.ReadIDMaps(pid)
+	if cg, err := engine.ReadCgroups(pid); err == nil {
+		for _, c := range cg {
+			sn.Cgroups = append(sn.Cgroups, fmt.Sprintf("%d:%s:%s", c.ID, strings.Join(c.Controllers, ","), c.Path))
+		}
+	}
+	sn.Root, _ = engine.ReadRoot(pid)
+	if ms, err := engine.ReadMounts(pid); err == nil {
+		sn.Mounts = len(ms)
+	}
+	if h, err := engine.Hostname(pid); err == nil {
+		sn.Hostname = h
+	}
+	return sn, nil
+}
+
+// NSInode returns the inode of one namespace type in the snapshot.
+func (s Snapshot) NSInode(typ string) uint64 {
+	for _, n := range s.NS {
+		if n.Type == typ {
+			return n.Inode
+		}
+	}
+	return 0
+}

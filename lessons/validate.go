@@ -1,0 +1,122 @@
+package lessons
+
+// The validator behind `nakami lint` and its test: the text and the code
+// agree, and every check is honest (fails before its action, passes after).
+
+import (
+	"context"
+	"fmt"
+
+	"nakami/content"
+	"nakami/engine"
+)
+
+// Lint checks, without touching the kernel, that every step id exists in
+// every language and in the code, that each step has a check and a hint in
+// every language, and that prerequisites name real steps.
+func Lint() []error {
+	var errs []error
+	for _, lang := range content.Languages {
+		cs, err := LoadContents(content.FS, lang)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		seen := map[string]bool{}
+		for _, c := range cs {
+			seen[c.ID] = true
+			l := registry[c.ID]
+			if l == nil {
+				errs = append(errs, fmt.Errorf("%s: lesson %q has no code in lessons/", c.File, c.ID))
+				continue
+			}
+			for _, st := range c.Steps {
+				if l.Step(st.ID) == nil {
+					errs = append(errs, fmt.Errorf("%s: step %q has no code in lessons/", c.File, st.ID))
+				}
+				if len(st.Hints) == 0 {
+					errs = append(errs, fmt.Errorf("%s: step %q has no hint", c.File, st.ID))
+				}
+			}
+			for _, s := range l.Steps {
+				if c.Step(s.ID) == nil {
+					errs = append(errs, fmt.Errorf("%s: step %s/%s has no text", c.File, l.ID, s.ID))
+				}
+			}
+		}
+		for id := range registry {
+			if !seen[id] {
+				errs = append(errs, fmt.Errorf("lesson %q has no text in content/%s", id, lang))
+			}
+		}
+	}
+	for _, l := range registry {
+		for _, s := range l.Steps {
+			if len(s.Checks) == 0 {
+				errs = append(errs, fmt.Errorf("step %s/%s has no check", l.ID, s.ID))
+			}
+			if s.Action == nil {
+				errs = append(errs, fmt.Errorf("step %s/%s has no action", l.ID, s.ID))
+			}
+			for _, a := range s.After {
+				if l.Step(a) == nil {
+					errs = append(errs, fmt.Errorf("step %s/%s needs %q, which does not exist", l.ID, s.ID, a))
+				}
+			}
+			for _, p := range s.Params {
+				if p.Check != nil && p.Check(p.Default) != nil {
+					errs = append(errs, fmt.Errorf("step %s/%s: default %s=%q is refused by its own check", l.ID, s.ID, p.Name, p.Default))
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// Prove runs every step of l in a fresh session of its own, after its
+// prerequisites: each check must fail before the action and pass after it.
+// Steps this machine cannot run are reported in skipped, not proven.
+func Prove(ctx context.Context, l *Lesson) (skipped []string, errs []error) {
+	for _, s := range l.Steps {
+		if why := Unavailable(s, "en"); why != "" {
+			skipped = append(skipped, fmt.Sprintf("%s/%s: %s", l.ID, s.ID, why))
+			continue
+		}
+		errs = append(errs, proveStep(ctx, l, s)...)
+	}
+	return skipped, errs
+}
+
+func proveStep(ctx context.Context, l *Lesson, s *Step) []error {
+	sess, err := engine.NewSession()
+	if err != nil {
+		return []error{err}
+	}
+	env := NewEnv(ctx, sess, "en")
+	defer func() {
+		env.Close()
+		sess.Close()
+	}()
+	plan := Plan(l, s)
+	for _, p := range plan[:len(plan)-1] {
+		if r := RunStep(env, l, p); !r.Passed() {
+			return []error{fmt.Errorf("%s/%s: prerequisite %s did not pass: %s", l.ID, s.ID, p.ID, r.Error)}
+		}
+	}
+	var errs []error
+	for _, c := range evaluate(env, s) {
+		if c.Pass {
+			errs = append(errs, fmt.Errorf("%s/%s: check %q passes before the action (%s)", l.ID, s.ID, c.Name, c.Detail))
+		}
+	}
+	r := RunStep(env, l, s)
+	if r.Error != "" {
+		return append(errs, fmt.Errorf("%s/%s: action failed: %s", l.ID, s.ID, r.Error))
+	}
+	for _, c := range r.Checks {
+		if !c.Pass {
+			errs = append(errs, fmt.Errorf("%s/%s: check %q fails after the action (%s)", l.ID, s.ID, c.Name, c.Detail))
+		}
+	}
+	return errs
+}
