@@ -44,14 +44,14 @@ const (
 // ChildSpec is what the child is asked to do inside its new namespaces.
 type ChildSpec struct {
 	Role      string   `json:"role"`
-	NewNS     []string `json:"new_ns"`              // namespace types to create
-	Hostname  string   `json:"hostname,omitempty"`  // sethostname(2) in the new UTS namespace
+	NewNS     []string `json:"new_ns"`               // namespace types to create
+	Hostname  string   `json:"hostname,omitempty"`   // sethostname(2) in the new UTS namespace
 	MountProc bool     `json:"mount_proc,omitempty"` // make / private, mount a fresh proc on /proc
-	Tmpfs     string   `json:"tmpfs,omitempty"`     // mount a tmpfs with this source name on /tmp
-	ShmKey    int      `json:"shm_key,omitempty"`   // create a SysV shared memory segment
-	Spawn     bool     `json:"spawn,omitempty"`     // start one more process inside
-	Boottime  int64    `json:"boottime,omitempty"`  // time namespace boottime offset, seconds
-	Shell     string   `json:"-"`                   // the command a person would type
+	Tmpfs     string   `json:"tmpfs,omitempty"`      // mount a tmpfs with this source name on /tmp
+	ShmKey    int      `json:"shm_key,omitempty"`    // create a SysV shared memory segment
+	Spawn     bool     `json:"spawn,omitempty"`      // start one more process inside
+	Boottime  int64    `json:"boottime,omitempty"`   // time namespace boottime offset, seconds
+	Shell     string   `json:"-"`                    // the command a person would type
 }
 
 // Message is one stage report from the child.

@@ -101,9 +101,15 @@ func joinAndRun(t *Transcript, paths map[string]string, fn func() error, shell s
 	return fn()
 }
 
-// Hostname returns the hostname as seen inside pid's UTS namespace.
+// Hostname returns the hostname as seen inside pid's UTS namespace. Root
+// joins from a thread; anyone else must enter the owning user namespace
+// first, which only a fresh process can do (Probe).
 func Hostname(pid int) (string, error) {
 	var name string
+	if os.Geteuid() != 0 {
+		err := Probe(nil, pid, []string{"user", "uts"}, "hostname", &name)
+		return name, err
+	}
 	err := JoinThread(nil, pid, []string{"uts"}, func() error {
 		var u unix.Utsname
 		if err := unix.Uname(&u); err != nil {

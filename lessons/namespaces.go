@@ -15,7 +15,7 @@ import (
 	"nakami/engine"
 )
 
-var namespacesLesson = register(&Lesson{
+var _ = register(&Lesson{
 	ID: "namespaces",
 	Steps: []*Step{
 		{

@@ -43,7 +43,7 @@ var typesStep = &Step{
 			return err
 		}
 		var up string
-		return engine.Probe(e.S.T, c.PID, []string{"time"}, "uptime", &up)
+		return engine.Probe(e.S.T, c.PID, joinTypes("time"), "uptime", &up)
 	},
 	Checks: []Check{
 		typeCheck("mnt", T("mount: the tmpfs mounted inside is in its table only", "mount: 中でマウントした tmpfs は中の表にだけある"),
@@ -158,7 +158,7 @@ var typesStep = &Step{
 					return false, errText(err)
 				}
 				var in string
-				if err := engine.Probe(nil, pid, []string{"time"}, "uptime", &in); err != nil {
+				if err := engine.Probe(nil, pid, joinTypes("time"), "uptime", &in); err != nil {
 					return false, errText(err)
 				}
 				b, err := os.ReadFile("/proc/uptime")

@@ -126,8 +126,10 @@ func RunStep(env *Env, l *Lesson, s *Step) Result {
 }
 
 // Run runs target (nil: every step) with its prerequisites; prerequisite
-// results are marked. It stops at the first step that errs.
-func Run(env *Env, l *Lesson, target *Step) []Result {
+// results are marked. each, when not nil, sees every result as it comes and
+// may stop the run by returning an error. Run stops at the first step that
+// errs, and when env.Ctx is cancelled.
+func Run(env *Env, l *Lesson, target *Step, each func(Result) error) []Result {
 	var out []Result
 	for _, s := range Plan(l, target) {
 		if env.ran[l.ID+"/"+s.ID] {
@@ -140,6 +142,9 @@ func Run(env *Env, l *Lesson, target *Step) []Result {
 		r.Prerequisite = target != nil && s != target
 		out = append(out, r)
 		if r.Error != "" {
+			break
+		}
+		if each != nil && each(r) != nil {
 			break
 		}
 	}

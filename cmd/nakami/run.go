@@ -17,7 +17,7 @@ import (
 )
 
 func newRun(g *globals) *cobra.Command {
-	var asJSON, keep bool
+	var asJSON, keep, step bool
 	var sets []string
 	cmd := &cobra.Command{
 		Use:   "run LESSON[/STEP]",
@@ -32,11 +32,12 @@ func newRun(g *globals) *cobra.Command {
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			return runHeadless(g, l, s, params, asJSON, keep)
+			return runHeadless(g, l, s, params, runOpts{json: asJSON, keep: keep, step: step})
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the results as JSON")
 	cmd.Flags().BoolVar(&keep, "keep", false, "leave the kernel objects in place and say how to look at them")
+	cmd.Flags().BoolVar(&step, "step", false, "pause after each step until Enter (for presenting)")
 	cmd.Flags().StringArrayVar(&sets, "set", nil, "change a step parameter: --set name=value")
 	return cmd
 }
@@ -70,7 +71,10 @@ func parseSets(l *lessons.Lesson, target *lessons.Step, sets []string) (map[stri
 	return out, nil
 }
 
-func runHeadless(g *globals, l *lessons.Lesson, target *lessons.Step, params map[string]string, asJSON, keep bool) (err error) {
+type runOpts struct{ json, keep, step bool }
+
+func runHeadless(g *globals, l *lessons.Lesson, target *lessons.Step, params map[string]string, o runOpts) (err error) {
+	asJSON, keep := o.json, o.keep
 	sess, err := engine.NewSession()
 	if err != nil {
 		return machineErr("%v", err)
@@ -102,16 +106,39 @@ func runHeadless(g *globals, l *lessons.Lesson, target *lessons.Step, params map
 		}
 	}()
 
-	results := lessons.Run(env, l, target)
+	color := !g.noColor && term.IsTerminal(int(os.Stdout.Fd()))
+	enter := make(chan struct{})
+	if o.step {
+		go func() {
+			// At end of input there is nobody to press Enter: stop pausing.
+			defer close(enter)
+			buf := make([]byte, 64)
+			for {
+				if _, err := os.Stdin.Read(buf); err != nil {
+					return
+				}
+				enter <- struct{}{}
+			}
+		}()
+	}
+	results := lessons.Run(env, l, target, func(r lessons.Result) error {
+		if !asJSON {
+			printResult(os.Stdout, r, color)
+		}
+		if o.step && !isLast(l, target, r) {
+			fmt.Fprint(os.Stderr, "— press Enter for the next step —\n")
+			select {
+			case <-enter:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	})
 	if asJSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
 		enc.Encode(results)
-	} else {
-		color := !g.noColor && term.IsTerminal(int(os.Stdout.Fd()))
-		for _, r := range results {
-			printResult(os.Stdout, r, color)
-		}
 	}
 	if keep && l.KeepHelp != nil && !asJSON {
 		fmt.Print(l.KeepHelp(env).In(g.lang))
@@ -142,4 +169,10 @@ func verdict(results []lessons.Result) error {
 		return &exitError{exitMachine, fmt.Sprintf("%d step(s) cannot run here (see above)", unavailable)}
 	}
 	return nil
+}
+
+// isLast reports whether r is the final step of the plan.
+func isLast(l *lessons.Lesson, target *lessons.Step, r lessons.Result) bool {
+	plan := lessons.Plan(l, target)
+	return plan[len(plan)-1].ID == r.Step
 }

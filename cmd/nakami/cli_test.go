@@ -1,0 +1,271 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"nakami/lessons"
+)
+
+func TestRunNamespacesLeavesNoTrace(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	o := nakami(t, nil, "run", "namespaces")
+	if o.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
+	}
+	if n := strings.Count(o.stdout, "✓"); n < 17 || strings.Contains(o.stdout, "✗") {
+		t.Errorf("want every check passing, got %d ✓:\n%s", n, o.stdout)
+	}
+	assertUnchanged(t, before)
+}
+
+func TestRunJSON(t *testing.T) {
+	needKernel(t)
+	o := nakami(t, nil, "run", "namespaces/nsenter", "--json", "--set", "hostname=lab1")
+	var rs []lessons.Result
+	if err := json.Unmarshal([]byte(o.stdout), &rs); err != nil || o.code != 0 {
+		t.Fatalf("exit %d, %v\n%s", o.code, err, o.stdout)
+	}
+	r := rs[len(rs)-1]
+	if r.Step != "nsenter" || !r.Passed() || len(r.Ops) == 0 || !strings.Contains(r.Checks[0].Detail, `"lab1"`) {
+		t.Errorf("result = %+v", r)
+	}
+}
+
+// pausedRun starts `run namespaces --step` and waits until the persist step
+// (a bind mount and a temp dir exist then) is done and the run is paused.
+func pausedRun(t *testing.T) (*exec.Cmd, func() error) {
+	t.Helper()
+	cmd := command(t, nil, "run", "namespaces", "--step")
+	stdin, _ := cmd.StdinPipe() // Enter is pressed after each step up to persist
+	stderr, _ := cmd.StderrPipe()
+	cmd.Stdout = nil
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for pauses := 0; pauses < 5; {
+		if !sc.Scan() {
+			t.Fatal("the run ended before the persist step")
+		}
+		if strings.Contains(sc.Text(), "press Enter") {
+			if pauses++; pauses < 5 {
+				stdin.Write([]byte("\n"))
+			}
+		}
+	}
+	return cmd, func() error { stdin.Close(); go func() { for sc.Scan() {} }(); return cmd.Wait() }
+}
+
+func leftovers(before hostState, t *testing.T) string { return before.diff(snapshot(t)) }
+
+func TestSIGINTCleansUp(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	cmd, wait := pausedRun(t)
+	if d := leftovers(before, t); !strings.Contains(d, "nsfs") {
+		t.Fatalf("expected the persist step's nsfs mount while paused, host diff:\n%s", d)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	err := wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Errorf("exit after SIGINT: %v, want 130", err)
+	}
+	assertUnchanged(t, before)
+}
+
+func TestSIGKILLThenCleanup(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	cmd, wait := pausedRun(t)
+	cmd.Process.Kill()
+	wait()
+	time.Sleep(100 * time.Millisecond) // the held children see EOF and exit
+	d := leftovers(before, t)
+	if !strings.Contains(d, "nsfs") || !strings.Contains(d, "/run/nakami") {
+		t.Fatalf("after SIGKILL the mount and journal should remain for cleanup, diff:\n%s", d)
+	}
+	dry := nakami(t, nil, "cleanup", "--dry-run")
+	if dry.code != 0 || !strings.Contains(dry.stdout, "would remove mount") {
+		t.Errorf("dry run: exit %d\n%s%s", dry.code, dry.stdout, dry.stderr)
+	}
+	if d2 := leftovers(before, t); d2 != d {
+		t.Errorf("--dry-run changed the host:\n%s", d2)
+	}
+	o := nakami(t, nil, "cleanup")
+	if o.code != 0 || !strings.Contains(o.stdout, "removed mount") {
+		t.Errorf("cleanup: exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	assertUnchanged(t, before)
+	again := nakami(t, nil, "cleanup")
+	if again.code != 0 || !strings.Contains(again.stdout, "nothing to clean up") {
+		t.Errorf("second cleanup: exit %d\n%s", again.code, again.stdout)
+	}
+}
+
+func TestCleanupLeavesLiveSessionsAlone(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	cmd, wait := pausedRun(t)
+	o := nakami(t, nil, "cleanup")
+	if o.code != 0 || !strings.Contains(o.stdout, "still running") {
+		t.Errorf("cleanup during a run: exit %d\n%s", o.code, o.stdout)
+	}
+	if d := leftovers(before, t); !strings.Contains(d, "nsfs") {
+		t.Errorf("cleanup touched a live session's mount")
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	wait()
+	assertUnchanged(t, before)
+}
+
+// TestUnprivileged runs the lesson as nobody: the rootless steps pass, the
+// root-only step is refused with a reason, and the exit code is 3.
+func TestUnprivileged(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	o := nakami(t, &syscall.Credential{Uid: 65534, Gid: 65534}, "run", "namespaces", "--json")
+	if o.code != 3 {
+		t.Fatalf("exit %d, want 3\n%s\n%s", o.code, o.stdout, o.stderr)
+	}
+	var rs []lessons.Result
+	if err := json.Unmarshal([]byte(o.stdout), &rs); err != nil {
+		t.Fatal(err, o.stdout)
+	}
+	got := map[string]string{}
+	for _, r := range rs {
+		switch {
+		case r.Unavailable != "":
+			got[r.Step] = "unavailable"
+		case r.Passed():
+			got[r.Step] = "passed"
+		default:
+			got[r.Step] = fmt.Sprintf("failed: %s %+v", r.Error, r.Checks)
+		}
+	}
+	want := map[string]string{"list": "passed", "compare": "passed", "unshare": "passed",
+		"nsenter": "passed", "persist": "unavailable", "types": "passed"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s as nobody: %s, want %s", k, got[k], v)
+		}
+	}
+	if !strings.Contains(o.stderr, "cannot run here") {
+		t.Errorf("stderr does not say why: %q", o.stderr)
+	}
+	for _, r := range rs {
+		if r.Step == "unshare" && !strings.Contains(r.Checks[2].Detail, "65534") {
+			t.Errorf("uid map as nobody: %s", r.Checks[2].Detail)
+		}
+	}
+	assertUnchanged(t, before)
+	if _, err := os.Stat(filepath.Join(os.TempDir(), "nakami-run-65534")); err == nil {
+		t.Error("nobody's journal directory was left behind")
+	}
+}
+
+func TestInspectMatchesReadlink(t *testing.T) {
+	needKernel(t)
+	sleep := exec.Command("sleep", "30")
+	sleep.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWUTS | syscall.CLONE_NEWIPC}
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { sleep.Process.Kill(); sleep.Wait() }()
+	pid := sleep.Process.Pid
+	o := nakami(t, nil, "inspect", fmt.Sprint(pid), "--json")
+	var sn lessons.Snapshot
+	if err := json.Unmarshal([]byte(o.stdout), &sn); err != nil || o.code != 0 {
+		t.Fatalf("exit %d, %v: %s", o.code, err, o.stdout)
+	}
+	if len(sn.NS) != 10 {
+		t.Errorf("inspect reported %d namespace links, want 10", len(sn.NS))
+	}
+	for _, n := range sn.NS {
+		out, err := exec.Command("readlink", fmt.Sprintf("/proc/%d/ns/%s", pid, n.Type)).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.TrimSpace(string(out))
+		if got := fmt.Sprintf("%s:[%d]", strings.TrimSuffix(strings.TrimSuffix(n.Type, "_for_children"), ""), n.Inode); !strings.HasSuffix(want, fmt.Sprintf("[%d]", n.Inode)) {
+			t.Errorf("%s: inspect %s, readlink %s", n.Type, got, want)
+		}
+	}
+}
+
+func TestJapanese(t *testing.T) {
+	o := nakami(t, nil, "--lang", "ja", "list")
+	if o.code != 0 || !strings.Contains(o.stdout, "名前空間") {
+		t.Errorf("ja list: exit %d\n%s", o.code, o.stdout)
+	}
+	needKernel(t)
+	o = nakami(t, nil, "--lang", "ja", "run", "namespaces")
+	if o.code != 0 || !strings.Contains(o.stdout, "ホスト名") || !strings.Contains(o.stdout, "✓ setns で参加した") {
+		t.Errorf("ja run: exit %d\n%s", o.code, o.stdout)
+	}
+}
+
+// TestBadInput: one sentence on stderr, exit 2, nothing left behind.
+func TestBadInput(t *testing.T) {
+	before := snapshot(t)
+	for _, args := range [][]string{
+		{"run", "nosuch"},
+		{"run", "namespaces/nosuch"},
+		{"run"},
+		{"--lang", "fr", "list"},
+		{"run", "namespaces", "--set", "hostname=bad name!"},
+		{"run", "namespaces", "--set", "nope=1"},
+		{"run", "namespaces", "--set", "hostname"},
+		{"inspect", "abc"},
+		{"inspect", "-5"},
+		{"inspect", "999999999"},
+		{"list", "--bogus"},
+		{"frobnicate"},
+	} {
+		o := nakami(t, nil, args...)
+		lines := strings.Split(strings.TrimSpace(o.stderr), "\n")
+		if o.code != 2 || len(lines) != 1 || !strings.HasPrefix(lines[0], "nakami: ") || strings.Contains(o.stderr, "goroutine") {
+			t.Errorf("%v: exit %d, stderr %q", args, o.code, o.stderr)
+		}
+	}
+	assertUnchanged(t, before)
+}
+
+// TestUnreadableJournalLine: cleanup removes what it can read, names the bad
+// line in one sentence, exits 2, and touches nothing the journal does not name.
+func TestUnreadableJournalLine(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(os.TempDir(), "nakami-deadbeef")
+	os.Mkdir(victim, 0o755)
+	unrelated := filepath.Join(os.TempDir(), "not-nakami-"+fmt.Sprint(os.Getpid()))
+	os.Mkdir(unrelated, 0o755)
+	defer os.RemoveAll(unrelated)
+	journal := `{"session":"deadbeef","pid":999999999,"start":1}
+{"seq":1,"kind":"dir","path":"` + victim + `"}
+this is not json
+{"seq":2,"kind":"dir","path":"` + unrelated + `"}
+`
+	os.WriteFile(filepath.Join(dir, "deadbeef.journal"), []byte(journal), 0o600)
+	cmd := command(t, nil, "cleanup")
+	cmd.Env = append(cmd.Env, "NAKAMI_RUN_DIR="+dir)
+	out, err := cmd.CombinedOutput()
+	ee, _ := err.(*exec.ExitError)
+	if ee == nil || ee.ExitCode() != 2 || !strings.Contains(string(out), "line 3 is unreadable") {
+		t.Errorf("cleanup with a bad line: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(victim); err == nil {
+		t.Error("the readable entry was not removed")
+	}
+	if _, err := os.Stat(unrelated); err != nil {
+		t.Error("cleanup removed a directory whose name does not carry the session's tag")
+	}
+}
