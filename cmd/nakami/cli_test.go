@@ -63,7 +63,14 @@ func pausedRun(t *testing.T) (*exec.Cmd, func() error) {
 			}
 		}
 	}
-	return cmd, func() error { stdin.Close(); go func() { for sc.Scan() {} }(); return cmd.Wait() }
+	return cmd, func() error {
+		stdin.Close()
+		go func() {
+			for sc.Scan() {
+			}
+		}()
+		return cmd.Wait()
+	}
 }
 
 func leftovers(before hostState, t *testing.T) string { return before.diff(snapshot(t)) }
