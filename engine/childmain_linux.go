@@ -40,6 +40,9 @@ func Main() bool {
 	case ArgProbe:
 		os.Exit(probeMain(os.Args[2:]))
 	}
+	if role, ok := roles[os.Args[1]]; ok {
+		os.Exit(role(os.Args[2:]))
+	}
 	return false
 }
 
