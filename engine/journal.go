@@ -162,10 +162,9 @@ func (j *Journal) Live() []Entry {
 	return out
 }
 
-// Unwind removes every live object in reverse order and, when all are gone,
-// deletes the journal. It returns the first error met; it keeps going past
-// errors so one stuck object does not strand the others.
-func (j *Journal) Unwind() error {
+// ReleaseAll removes every live object in reverse order and keeps the
+// journal open for more (a workbench "reset").
+func (j *Journal) ReleaseAll() error {
 	live := j.Live()
 	var first error
 	for i := len(live) - 1; i >= 0; i-- {
@@ -173,6 +172,14 @@ func (j *Journal) Unwind() error {
 			first = fmt.Errorf("cannot remove %s: %w", live[i], err)
 		}
 	}
+	return first
+}
+
+// Unwind removes every live object in reverse order and, when all are gone,
+// deletes the journal. It returns the first error met; it keeps going past
+// errors so one stuck object does not strand the others.
+func (j *Journal) Unwind() error {
+	first := j.ReleaseAll()
 	j.f.Close()
 	if first == nil {
 		os.Remove(j.path)

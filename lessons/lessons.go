@@ -169,8 +169,13 @@ func (e *Env) Param(s *Step, name string) string {
 	return ""
 }
 
-// Spawn starts a child and registers it under its role.
+// Spawn starts a child and registers it under its role, stopping the
+// previous holder of that role (a step run again replaces its process).
 func (e *Env) Spawn(spec engine.ChildSpec) (*engine.Child, error) {
+	if old := e.Procs[spec.Role]; old != nil {
+		old.Stop()
+		delete(e.Procs, spec.Role)
+	}
 	c, err := engine.Spawn(e.S, spec)
 	if err != nil {
 		return nil, err

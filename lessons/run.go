@@ -132,7 +132,7 @@ func RunStep(env *Env, l *Lesson, s *Step) Result {
 func Run(env *Env, l *Lesson, target *Step, each func(Result) error) []Result {
 	var out []Result
 	for _, s := range Plan(l, target) {
-		if env.ran[l.ID+"/"+s.ID] {
+		if env.ran[l.ID+"/"+s.ID] && s != target {
 			continue
 		}
 		if env.Ctx.Err() != nil {

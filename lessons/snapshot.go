@@ -16,7 +16,7 @@ import (
 type NS struct {
 	Type       string `json:"type"`
 	Inode      uint64 `json:"inode"`
-	SharedPID1 *bool  `json:"shared_with_pid1,omitempty"` // nil when PID 1 is unreadable
+	SharedPID1 *bool  `json:"shared_with_pid1,omitempty"` // vs PID 1, or the Reference stand-in; nil when unreadable
 }
 
 // Snapshot is the live /proc view of one process.
@@ -40,7 +40,12 @@ type Snapshot struct {
 
 // Inspect reads pid's state. Unreadable parts are left empty; a vanished
 // process gives an error.
-func Inspect(pid int) (Snapshot, error) {
+func Inspect(pid int) (Snapshot, error) { return InspectLive(pid, true) }
+
+// InspectLive is Inspect for a refreshing panel: the hostname (which needs
+// a setns, or for an unprivileged user a whole helper process) is read only
+// when withHostname is set.
+func InspectLive(pid int, withHostname bool) (Snapshot, error) {
 	sn := Snapshot{PID: pid}
 	st, err := engine.ReadStatus(pid)
 	if err != nil {
@@ -56,7 +61,8 @@ func Inspect(pid int) (Snapshot, error) {
 	if err != nil {
 		return sn, err
 	}
-	init, initErr := engine.ReadNamespaces(1)
+	ref, _, _ := Reference()
+	init, initErr := engine.ReadNamespaces(ref)
 	for name, l := range ns {
 		n := NS{Type: name, Inode: l.Inode}
 		if initErr == nil {
@@ -76,8 +82,10 @@ func Inspect(pid int) (Snapshot, error) {
 	if ms, err := engine.ReadMounts(pid); err == nil {
 		sn.Mounts = len(ms)
 	}
-	if h, err := engine.Hostname(pid); err == nil {
-		sn.Hostname = h
+	if withHostname {
+		if h, err := engine.Hostname(pid); err == nil {
+			sn.Hostname = h
+		}
 	}
 	return sn, nil
 }
@@ -91,3 +99,6 @@ func (s Snapshot) NSInode(typ string) uint64 {
 	}
 	return 0
 }
+
+// IDMap is one line of a uid or gid map.
+type IDMap = engine.IDMap

@@ -1,14 +1,45 @@
 package main
 
-import "nakami/lessons"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
 
-// runWorkbench opens the terminal workbench (issue 3 builds it); until then
-// it says so and lists the lessons.
+	"golang.org/x/term"
+
+	"nakami/lessons"
+	"nakami/tui"
+)
+
+// runWorkbench opens the terminal workbench, optionally at LESSON[/STEP].
 func runWorkbench(g *globals, args []string) error {
+	o := tui.Options{Lang: g.lang, Present: g.present, NoColor: g.noColor}
 	if len(args) == 1 {
 		if _, _, err := lessons.Find(args[0]); err != nil {
 			return usageErr("%v", err)
 		}
+		o.Start = args[0]
 	}
-	return machineErr("the terminal workbench is not built yet; use nakami list and nakami run LESSON")
+	if !term.IsTerminal(int(os.Stdin.Fd())) || !term.IsTerminal(int(os.Stdout.Fd())) {
+		return usageErr("the workbench needs a terminal; use nakami run LESSON for headless runs")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	kept, err := tui.Run(ctx, o)
+	if kept {
+		fmt.Println(map[string]string{
+			"en": "Kernel objects were kept for you to look at; remove them with: nakami cleanup",
+			"ja": "確認用にカーネルオブジェクトを残しました。削除するには: nakami cleanup",
+		}[g.lang])
+	}
+	if errors.Is(err, context.Canceled) {
+		return &exitError{130, "terminated; everything this session created was removed"}
+	}
+	if err != nil {
+		return machineErr("%v", err)
+	}
+	return nil
 }

@@ -1,0 +1,106 @@
+package lessons
+
+// What the workbench (package tui) needs from a run, without importing
+// engine: opening and closing a session, resetting it, the processes a step
+// observes, and a shell inside them.
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"sort"
+
+	"nakami/engine"
+)
+
+// Open starts a session (its journal) and an Env around it.
+func Open(ctx context.Context, lang string) (*Env, error) {
+	s, err := engine.NewSession()
+	if err != nil {
+		return nil, err
+	}
+	return NewEnv(ctx, s, lang), nil
+}
+
+// Finish stops the children and removes every object, or, with keep,
+// detaches them and leaves the journal for `nakami cleanup`.
+func (e *Env) Finish(keep bool) error {
+	e.Keep = keep
+	e.Close()
+	if keep {
+		e.S.Keep()
+		return nil
+	}
+	return e.S.Close()
+}
+
+// Reset stops every child and removes every object, and forgets which steps
+// ran; the session stays open.
+func (e *Env) Reset() error {
+	for role, c := range e.Procs {
+		c.Stop()
+		delete(e.Procs, role)
+	}
+	err := e.S.Journal.ReleaseAll()
+	e.PIDs = map[string]int{"pid1": 1, "nakami": e.PIDs["nakami"]}
+	e.Values = map[string]string{}
+	e.ran = map[string]bool{}
+	return err
+}
+
+// LiveObjects counts the kernel objects the session holds now.
+func (e *Env) LiveObjects() int { return len(e.S.Journal.Live()) }
+
+// Ran reports whether a step has run in this Env.
+func (e *Env) Ran(l *Lesson, s *Step) bool { return e.ran[l.ID+"/"+s.ID] }
+
+// RolePID is one observed process.
+type RolePID struct {
+	Role string
+	PID  int
+}
+
+// Observed lists the step's observed processes that are alive now.
+func (e *Env) Observed(s *Step) []RolePID {
+	var out []RolePID
+	for _, role := range s.Observe {
+		pid, ok := e.PIDs[role]
+		if !ok {
+			continue
+		}
+		if c := e.Procs[role]; c != nil && c.Exited() {
+			continue
+		}
+		out = append(out, RolePID{role, pid})
+	}
+	return out
+}
+
+// Roles lists every live child by role, sorted.
+func (e *Env) Roles() []RolePID {
+	var out []RolePID
+	for role, c := range e.Procs {
+		if !c.Exited() {
+			out = append(out, RolePID{role, c.PID})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Role < out[j].Role })
+	return out
+}
+
+// Shell returns a command that opens an interactive shell in the namespaces
+// of the step's first live observed process (or of any live child), and the
+// namespace types it joins.
+func (e *Env) Shell(s *Step) (*exec.Cmd, []string, error) {
+	obs := e.Observed(s)
+	if len(obs) == 0 {
+		obs = e.Roles()
+	}
+	for _, o := range obs {
+		if o.Role == "pid1" || o.Role == "nakami" || o.Role == "reference" {
+			continue
+		}
+		return engine.ShellCommand(o.PID, o.Role)
+	}
+	return nil, nil, fmt.Errorf("no process of this step is running; run the step first (enter)")
+}

@@ -1,0 +1,455 @@
+// Package tui is the workbench: the lessons on screen, steps run live, and
+// the /proc state beside them. It imports lessons, never engine: kernel
+// work runs in tea.Cmds that return messages.
+package tui
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/spinner"
+	tea "charm.land/bubbletea/v2"
+
+	"nakami/lessons"
+)
+
+// Options configure the workbench.
+type Options struct {
+	Lang    string
+	Present bool
+	NoColor bool
+	Start   string // "lesson" or "lesson/step"
+}
+
+type panel int
+
+const (
+	panelSteps panel = iota
+	panelText
+	panelTranscript
+	panelLive
+	panelCount
+)
+
+type item struct {
+	lesson *lessons.Lesson
+	step   *lessons.Step
+}
+
+func (it item) key() string { return it.lesson.ID + "/" + it.step.ID }
+
+type model struct {
+	opts     Options
+	env      *lessons.Env
+	lang     string
+	items    []item
+	cursor   int
+	focus    panel
+	width    int
+	height   int
+	dark     bool
+	st       styles
+	keys     keyMap
+	help     help.Model
+	spin     spinner.Model
+	prog     *progress
+	md       *mdCache
+	running  string                      // key of the step running, "" when idle
+	results  map[string][]lessons.Result // last results per step key
+	hints    map[string]int              // hints revealed per step key
+	scroll   map[panel]int
+	showHelp bool
+	confirm  bool // asking before quitting with objects alive
+	keep     bool // quit leaving objects for `nakami cleanup`
+	status   string
+	live     []lessons.Snapshot
+	liveGen  int
+	liveTick int
+	hostname map[int]string
+}
+
+// Messages.
+type (
+	runDoneMsg struct {
+		key     string
+		results []lessons.Result
+	}
+	resetDoneMsg struct{ err error }
+	shellDoneMsg struct{ err error }
+	liveTickMsg  struct{ gen int }
+	liveMsg      struct {
+		gen   int
+		snaps []lessons.Snapshot
+	}
+)
+
+func newModel(env *lessons.Env, o Options) *model {
+	m := &model{
+		opts: o, env: env, lang: o.Lang, keys: newKeyMap(), help: help.New(),
+		spin: spinner.New(spinner.WithSpinner(spinner.Dot)), prog: loadProgress(),
+		results: map[string][]lessons.Result{}, hints: map[string]int{}, scroll: map[panel]int{},
+		md: newMDCache(), dark: true, width: 80, height: 24, hostname: map[int]string{},
+	}
+	for _, l := range lessons.All() {
+		for _, s := range l.Steps {
+			m.items = append(m.items, item{l, s})
+		}
+	}
+	start := o.Start
+	if start == "" {
+		start = m.prog.Current
+	}
+	m.jump(start)
+	m.st = newStyles(m.dark, o.Present, o.NoColor)
+	if o.Present {
+		m.focus = panelText
+	}
+	return m
+}
+
+// jump moves the cursor to "lesson" (its first step) or "lesson/step".
+func (m *model) jump(ref string) {
+	for i, it := range m.items {
+		if it.key() == ref || (!strings.Contains(ref, "/") && it.lesson.ID == ref) {
+			m.cursor = i
+			return
+		}
+	}
+}
+
+func (m *model) cur() item { return m.items[m.cursor] }
+
+func (m *model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.scheduleLive()}
+	if m.opts.Present && m.opts.Start != "" {
+		cmds = append(cmds, m.runPrerequisites())
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.SetWidth(msg.Width)
+		return m, m.scheduleLive()
+	case tea.BackgroundColorMsg:
+		m.dark = msg.IsDark()
+		m.st = newStyles(m.dark, m.opts.Present, m.opts.NoColor)
+		return m, nil
+	case spinner.TickMsg:
+		if m.running == "" {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case runDoneMsg:
+		return m, m.finishRun(msg)
+	case resetDoneMsg:
+		m.running = ""
+		m.status = m.tr("lesson reset: its objects are removed", "レッスンをリセットしました(作成物は削除済み)")
+		if msg.err != nil {
+			m.status = msg.err.Error()
+		}
+		return m, m.scheduleLive()
+	case shellDoneMsg:
+		m.status = m.tr("back from the shell", "シェルから戻りました")
+		if msg.err != nil {
+			m.status = msg.err.Error()
+		}
+		return m, m.scheduleLive()
+	case liveTickMsg:
+		return m, m.fetchLive(msg.gen)
+	case liveMsg:
+		if msg.gen != m.liveGen {
+			return m, nil
+		}
+		m.live = msg.snaps
+		for _, s := range msg.snaps {
+			if s.Hostname != "" {
+				m.hostname[s.PID] = s.Hostname
+			}
+		}
+		return m, m.nextLiveTick()
+	case tea.KeyPressMsg:
+		return m, m.onKey(msg)
+	case visitMsg:
+		msg(m) // runs on the event loop, so it sees a consistent model
+	}
+	return m, nil
+}
+
+// visitMsg lets a caller (the tests) look at the model between updates.
+type visitMsg func(*model)
+
+func (m *model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.confirm {
+		switch msg.String() {
+		case "y", "q", "enter":
+			return tea.Quit
+		case "k":
+			m.keep = true
+			return tea.Quit
+		default:
+			m.confirm = false
+		}
+		return nil
+	}
+	if m.showHelp && !key.Matches(msg, m.keys.Quit) {
+		m.showHelp = false
+		return nil
+	}
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Quit):
+		if msg.String() != "ctrl+c" && m.running == "" && m.env.LiveObjects() > 0 {
+			m.confirm = true
+			return nil
+		}
+		return tea.Quit
+	case key.Matches(msg, k.Help):
+		m.showHelp = true
+	case key.Matches(msg, k.Up):
+		m.move(-1)
+	case key.Matches(msg, k.Down):
+		m.move(+1)
+	case key.Matches(msg, k.Next):
+		m.setCursor(m.cursor + 1)
+	case key.Matches(msg, k.Prev):
+		m.setCursor(m.cursor - 1)
+	case key.Matches(msg, k.Tab):
+		m.focus = m.nextPanel()
+		return m.scheduleLive()
+	case key.Matches(msg, k.Hint):
+		m.hints[m.cur().key()]++
+		m.focus = m.textPanelIfHidden()
+	case key.Matches(msg, k.Lang):
+		m.lang = map[string]string{"en": "ja", "ja": "en"}[m.lang]
+		m.env.Lang = m.lang
+		m.prog.Lang = m.lang
+	case m.running != "":
+		m.status = m.tr("a step is running…", "ステップを実行中です…")
+	case key.Matches(msg, k.Run):
+		return m.startRun()
+	case key.Matches(msg, k.Shell):
+		return m.openShell()
+	case key.Matches(msg, k.Reset):
+		return m.reset()
+	}
+	return nil
+}
+
+// move scrolls the focused panel, or moves the step cursor.
+func (m *model) move(d int) {
+	if m.focus == panelSteps || (m.focus == panelLive && !m.liveVisible()) {
+		m.setCursor(m.cursor + d)
+		return
+	}
+	m.scroll[m.focus] = max(0, m.scroll[m.focus]+d)
+}
+
+func (m *model) setCursor(i int) {
+	if i < 0 || i >= len(m.items) || i == m.cursor {
+		return
+	}
+	m.cursor = i
+	m.scroll[panelText], m.scroll[panelTranscript] = 0, 0
+	m.prog.Current = m.cur().key()
+	m.prog.save()
+	m.live = nil
+}
+
+func (m *model) startRun() tea.Cmd {
+	it := m.cur()
+	m.running = it.key()
+	m.status = ""
+	env, l, s := m.env, it.lesson, it.step
+	run := func() tea.Msg {
+		return runDoneMsg{key: it.key(), results: lessons.Run(env, l, s, nil)}
+	}
+	return tea.Batch(run, m.spin.Tick)
+}
+
+func (m *model) runPrerequisites() tea.Cmd {
+	it := m.cur()
+	plan := lessons.Plan(it.lesson, it.step)
+	if len(plan) < 2 {
+		return nil
+	}
+	m.running = it.key()
+	env := m.env
+	return tea.Batch(func() tea.Msg {
+		var rs []lessons.Result
+		for _, p := range plan[:len(plan)-1] {
+			rs = append(rs, lessons.Run(env, it.lesson, p, nil)...)
+		}
+		return runDoneMsg{key: it.key() + "#prereq", results: rs}
+	}, m.spin.Tick)
+}
+
+func (m *model) finishRun(msg runDoneMsg) tea.Cmd {
+	m.running = ""
+	for _, r := range msg.results {
+		k := r.Lesson + "/" + r.Step
+		m.results[k] = []lessons.Result{r}
+		if r.Passed() {
+			m.prog.Done[k] = true
+		}
+	}
+	m.prog.save()
+	if !strings.HasSuffix(msg.key, "#prereq") {
+		m.results[msg.key] = msg.results
+		m.scroll[panelTranscript] = 1 << 20 // the end, where the checks are
+		if !m.wide() {
+			m.focus = panelTranscript
+		}
+	}
+	m.status = m.summary(msg.results)
+	return m.scheduleLive()
+}
+
+func (m *model) summary(rs []lessons.Result) string {
+	pass, fail := 0, 0
+	for _, r := range rs {
+		if r.Unavailable != "" {
+			return r.Unavailable
+		}
+		if r.Error != "" {
+			return r.Error
+		}
+		for _, c := range r.Checks {
+			if c.Pass {
+				pass++
+			} else {
+				fail++
+			}
+		}
+	}
+	if fail > 0 {
+		return m.tr("✗ a check failed", "✗ 失敗したチェックがあります")
+	}
+	return m.tr("✓ every check passed", "✓ すべてのチェックに合格") + " (" + itoa(pass) + ")"
+}
+
+func (m *model) openShell() tea.Cmd {
+	cmd, types, err := m.env.Shell(m.cur().step)
+	if err != nil {
+		m.status = err.Error()
+		return nil
+	}
+	m.status = "nsenter " + strings.Join(types, ",")
+	return tea.ExecProcess(cmd, func(err error) tea.Msg { return shellDoneMsg{err} })
+}
+
+func (m *model) reset() tea.Cmd {
+	l := m.cur().lesson
+	for k := range m.results {
+		if strings.HasPrefix(k, l.ID+"/") {
+			delete(m.results, k)
+		}
+	}
+	for k := range m.prog.Done {
+		if strings.HasPrefix(k, l.ID+"/") {
+			delete(m.prog.Done, k)
+		}
+	}
+	m.prog.save()
+	m.live = nil
+	m.running = "reset"
+	env := m.env
+	return func() tea.Msg { return resetDoneMsg{env.Reset()} }
+}
+
+// Live panel: refreshed about three times a second while it is visible,
+// not at all when hidden, and never while a step is running (the step owns
+// the Env then).
+const liveEvery = 330 * time.Millisecond
+
+func (m *model) scheduleLive() tea.Cmd {
+	m.liveGen++
+	if !m.liveVisible() {
+		return nil
+	}
+	gen := m.liveGen
+	return func() tea.Msg { return liveTickMsg{gen} }
+}
+
+func (m *model) nextLiveTick() tea.Cmd {
+	if !m.liveVisible() {
+		return nil
+	}
+	gen := m.liveGen
+	return tea.Tick(liveEvery, func(time.Time) tea.Msg { return liveTickMsg{gen} })
+}
+
+func (m *model) fetchLive(gen int) tea.Cmd {
+	if gen != m.liveGen || !m.liveVisible() {
+		return nil
+	}
+	if m.running != "" {
+		return m.nextLiveTick()
+	}
+	obs := m.env.Observed(m.cur().step)
+	m.liveTick++
+	withHost := m.liveTick%6 == 1
+	known := map[int]string{}
+	for k, v := range m.hostname {
+		known[k] = v
+	}
+	return func() tea.Msg {
+		var snaps []lessons.Snapshot
+		for _, o := range obs {
+			sn, err := lessons.InspectLive(o.PID, withHost)
+			if err != nil {
+				continue
+			}
+			if sn.Hostname == "" {
+				sn.Hostname = known[o.PID]
+			}
+			sn.Role = o.Role
+			snaps = append(snaps, sn)
+		}
+		return liveMsg{gen, snaps}
+	}
+}
+
+func (m *model) tr(en, ja string) string {
+	if m.lang == "ja" {
+		return ja
+	}
+	return en
+}
+
+// Run opens the workbench and cleans up on every way out. kept says the
+// learner chose to leave the session's objects for `nakami cleanup`.
+func Run(ctx context.Context, o Options) (kept bool, err error) {
+	env, err := lessons.Open(ctx, o.Lang)
+	if err != nil {
+		return false, err
+	}
+	m := newModel(env, o)
+	opts := []tea.ProgramOption{tea.WithContext(ctx)}
+	if o.NoColor {
+		opts = append(opts, tea.WithColorProfile(noColorProfile))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			env.Finish(false)
+			panic(p)
+		}
+	}()
+	final, err := tea.NewProgram(m, opts...).Run()
+	keep := false
+	if fm, ok := final.(*model); ok {
+		keep = fm.keep
+	}
+	ferr := env.Finish(keep)
+	if err == nil {
+		err = ferr
+	}
+	return keep, err
+}

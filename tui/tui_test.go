@@ -1,0 +1,186 @@
+package tui
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
+
+	"nakami/engine"
+	"nakami/lessons"
+)
+
+func TestMain(m *testing.M) {
+	engine.Main()
+	os.Exit(m.Run())
+}
+
+func needKernel(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("NAKAMI_REQUIRE_KERNEL") == "1" {
+		t.Fatal("this test needs root and NAKAMI_REQUIRE_KERNEL=1 forbids skipping")
+	}
+	t.Skip("needs root")
+}
+
+// start builds the workbench on a real session and drives it with teatest.
+func start(t *testing.T, o Options) (*teatest.TestModel, *lessons.Env) {
+	t.Helper()
+	t.Setenv("NAKAMI_RUN_DIR", t.TempDir())
+	t.Setenv("NAKAMI_STATE_DIR", t.TempDir())
+	env, err := lessons.Open(context.Background(), o.Lang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm := teatest.NewTestModel(t, newModel(env, o), teatest.WithInitialTermSize(100, 30))
+	return tm, env
+}
+
+func press(tm *teatest.TestModel, keys ...string) {
+	for _, k := range keys {
+		switch k {
+		case "enter":
+			tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+		case "tab":
+			tm.Send(tea.KeyPressMsg{Code: tea.KeyTab})
+		default:
+			r := []rune(k)[0]
+			tm.Send(tea.KeyPressMsg{Code: r, Text: k})
+		}
+	}
+}
+
+// waitFor waits until the screen the model renders contains s. It asks the
+// model itself (on its event loop) rather than parsing the byte stream,
+// which the renderer writes as minimal diffs.
+func waitFor(t *testing.T, tm *teatest.TestModel, s string) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		screen := make(chan string, 1)
+		tm.Send(visitMsg(func(m *model) { screen <- ansi.Strip(m.render()) }))
+		select {
+		case got := <-screen:
+			if strings.Contains(got, s) {
+				return
+			}
+		case <-time.After(time.Second):
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the screen never showed %q", s)
+}
+
+// finish quits (confirming when asked) and returns the final model, after
+// the session's objects are removed as tui.Run would.
+func finish(t *testing.T, tm *teatest.TestModel, env *lessons.Env) *model {
+	t.Helper()
+	press(tm, "q", "y")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*model)
+	if err := env.Finish(fm.keep); err != nil {
+		t.Error(err)
+	}
+	fm.confirm = false // show the screen as it was behind the question
+	return fm
+}
+
+func TestMoveRunAndSeeChecks(t *testing.T) {
+	needKernel(t)
+	tm, env := start(t, Options{Lang: "en"})
+	press(tm, "j", "j", "enter") // list → compare → unshare
+	waitFor(t, tm, "every check passed")
+	fm := finish(t, tm, env)
+	if got := fm.cur().key(); got != "namespaces/unshare" {
+		t.Fatalf("cursor on %s", got)
+	}
+	screen := ansi.Strip(fm.render())
+	for _, want := range []string{"Transcript", "✓ the fresh /proc inside lists only PID 1", "✓ exactly user, uts, ipc, pid and mnt"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("screen lacks %q:\n%s", want, screen)
+		}
+	}
+	if env.LiveObjects() != 0 {
+		t.Errorf("%d objects left after quitting", env.LiveObjects())
+	}
+}
+
+func TestPrerequisitesRunFirst(t *testing.T) {
+	needKernel(t)
+	tm, env := start(t, Options{Lang: "en", Start: "namespaces/compare"})
+	press(tm, "enter")
+	waitFor(t, tm, "every check passed")
+	fm := finish(t, tm, env)
+	rs := fm.results["namespaces/compare"]
+	if len(rs) != 2 || rs[0].Step != "list" || !rs[0].Prerequisite {
+		t.Errorf("results = %+v", rs)
+	}
+}
+
+func TestHelpLanguageAndHints(t *testing.T) {
+	tm, env := start(t, Options{Lang: "en"})
+	press(tm, "?")
+	waitFor(t, tm, "reset the lesson")
+	press(tm, "x", "L") // any key closes help; L switches language
+	waitFor(t, tm, "レッスン")
+	press(tm, "h")
+	waitFor(t, tm, "ヒント 1/")
+	fm := finish(t, tm, env)
+	if fm.lang != "ja" || fm.hints["namespaces/list"] != 1 {
+		t.Errorf("lang %s, hints %v", fm.lang, fm.hints)
+	}
+}
+
+func TestResetRemovesObjects(t *testing.T) {
+	needKernel(t)
+	tm, env := start(t, Options{Lang: "en", Start: "namespaces/persist"})
+	press(tm, "enter")
+	waitFor(t, tm, "every check passed")
+	press(tm, "r")
+	waitFor(t, tm, "lesson reset")
+	fm := finish(t, tm, env)
+	if len(fm.results) != 0 || fm.prog.Done["namespaces/persist"] {
+		t.Errorf("reset left results %v / progress %v", fm.results, fm.prog.Done)
+	}
+}
+
+func TestQuitAsksWhenObjectsAreAlive(t *testing.T) {
+	needKernel(t)
+	tm, env := start(t, Options{Lang: "en", Start: "namespaces/nsenter"})
+	press(tm, "enter")
+	waitFor(t, tm, "every check passed")
+	press(tm, "q")
+	waitFor(t, tm, "remove them and quit")
+	press(tm, "n") // stay
+	press(tm, "q", "k")
+	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*model)
+	if !fm.keep {
+		t.Fatal("k did not choose to keep the objects")
+	}
+	env.Finish(false) // the test removes them itself
+}
+
+func TestLayoutsFitTheTerminal(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {100, 30}, {200, 60}} {
+		for _, present := range []bool{false, true} {
+			m := newModel(&lessons.Env{}, Options{Lang: "en", Present: present})
+			m.width, m.height = size[0], size[1]
+			lines := strings.Split(m.render(), "\n")
+			if len(lines) != size[1] {
+				t.Errorf("%v present=%v: %d lines", size, present, len(lines))
+			}
+			for i, l := range lines {
+				if w := visibleWidth(l); w > size[0] {
+					t.Errorf("%v present=%v: line %d is %d wide", size, present, i, w)
+				}
+			}
+		}
+	}
+}

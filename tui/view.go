@@ -1,0 +1,290 @@
+package tui
+
+// Layout. At 80×24: the step list and one pane (tab chooses which). From
+// 150×36: the list, the text, and the live panel above the transcript, all
+// at once. Presenter mode: one large pane at a time.
+
+import (
+	"fmt"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+
+	"nakami/lessons"
+)
+
+var noColorProfile = colorprofile.Ascii
+
+func (m *model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "nakami"
+	return v
+}
+
+func (m *model) wide() bool { return !m.opts.Present && m.width >= 150 && m.height >= 36 }
+
+// liveVisible reports whether the live panel is on screen now.
+func (m *model) liveVisible() bool {
+	return !m.showHelp && !m.confirm && (m.wide() || m.focus == panelLive)
+}
+
+func (m *model) nextPanel() panel {
+	f := (m.focus + 1) % panelCount
+	if m.opts.Present && f == panelSteps {
+		f = panelText
+	}
+	return f
+}
+
+func (m *model) textPanelIfHidden() panel {
+	if m.wide() || m.focus == panelText {
+		return m.focus
+	}
+	return panelText
+}
+
+func (m *model) render() string {
+	if m.width < 20 || m.height < 8 {
+		return "nakami: the terminal is too small"
+	}
+	header := m.header()
+	footer := m.footer()
+	bodyH := m.height - lipgloss.Height(header) - lipgloss.Height(footer)
+	var body string
+	switch {
+	case m.showHelp:
+		body = m.box(m.tr("Keys", "キー"), strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n"), m.width, bodyH, true, panelCount)
+	case m.confirm:
+		body = m.box(m.tr("Quit?", "終了しますか?"), []string{
+			fmt.Sprintf(m.tr("%d kernel objects of this session are still in place.", "このセッションのカーネルオブジェクトが %d 個残っています。"), m.env.LiveObjects()),
+			"",
+			m.tr("y  remove them and quit", "y  削除して終了"),
+			m.tr("k  keep them for a look (nakami cleanup removes them later)", "k  残して終了(後で nakami cleanup で削除)"),
+			m.tr("n  stay", "n  戻る"),
+		}, m.width, bodyH, true, panelCount)
+	case m.opts.Present:
+		f := m.focus
+		if f == panelSteps {
+			f = panelText
+		}
+		body = m.pane(f, m.width, bodyH)
+	case m.wide():
+		lw := 34
+		rw := m.width - lw
+		tw := rw * 5 / 10
+		sideW := rw - tw
+		liveH := bodyH / 2
+		body = lipgloss.JoinHorizontal(lipgloss.Top,
+			m.pane(panelSteps, lw, bodyH),
+			m.pane(panelText, tw, bodyH),
+			lipgloss.JoinVertical(lipgloss.Left, m.pane(panelLive, sideW, liveH), m.pane(panelTranscript, sideW, bodyH-liveH)))
+	default:
+		lw := 26
+		if m.width < 90 {
+			lw = 24
+		}
+		f := m.focus
+		if f == panelSteps {
+			f = panelText
+		}
+		body = lipgloss.JoinHorizontal(lipgloss.Top, m.pane(panelSteps, lw, bodyH), m.pane(f, m.width-lw, bodyH))
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, header, body, footer)
+}
+
+func (m *model) header() string {
+	it := m.cur()
+	title := it.lesson.ID
+	if c := lessons.ContentFor(m.lang, it.lesson.ID); c != nil {
+		title = c.Title
+	}
+	left := m.st.header.Render("nakami 中身") + m.st.dim.Render(" · ") + m.st.bold.Render(title)
+	right := ""
+	if m.running != "" {
+		right = m.spin.View() + " " + m.tr("running ", "実行中 ") + m.running
+	}
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	return left + strings.Repeat(" ", max(1, gap)) + right
+}
+
+func (m *model) footer() string {
+	status := m.status
+	if status == "" {
+		status = m.cur().key()
+	}
+	m.help.SetWidth(m.width)
+	return m.st.accent.Render(truncate(status, m.width)) + "\n" + truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
+}
+
+// pane renders one panel in a w×h box.
+func (m *model) pane(p panel, w, h int) string {
+	inner := w - 4
+	if m.opts.Present {
+		inner = w - 8
+	}
+	var title string
+	var lines []string
+	switch p {
+	case panelSteps:
+		title, lines = m.tr("Lessons", "レッスン"), m.stepLines(inner)
+	case panelText:
+		title = m.tr("Step", "ステップ")
+		lines = strings.Split(m.md.render(stepMarkdown(m.lang, m.cur(), m.hints[m.cur().key()]), m.st.glamour, inner), "\n")
+	case panelTranscript:
+		title, lines = m.tr("Transcript", "実行記録"), m.transcriptLines(inner)
+	case panelLive:
+		title, lines = m.tr("Live /proc", "ライブ /proc"), m.liveLines(inner)
+	}
+	return m.box(title, lines, w, h, m.focus == p, p)
+}
+
+func (m *model) box(title string, lines []string, w, h int, focused bool, p panel) string {
+	st := m.st.pane
+	if focused {
+		st = m.st.paneFocus
+	}
+	padV, padH := 0, 1
+	if m.opts.Present {
+		padV, padH = 1, 3
+	}
+	iw, ih := w-2-2*padH, h-2-2*padV
+	if iw < 1 || ih < 1 {
+		return ""
+	}
+	off := 0
+	if p == panelSteps {
+		off = max(0, m.cursorLine()-ih/2)
+	} else if p < panelCount {
+		off = min(m.scroll[p], max(0, len(lines)-(ih-1)))
+		m.scroll[p] = off
+	}
+	out := []string{m.st.title.Render(truncate(title, iw))}
+	for i := off; i < len(lines) && len(out) < ih; i++ {
+		out = append(out, truncate(lines[i], iw))
+	}
+	for len(out) < ih {
+		out = append(out, "")
+	}
+	for i, l := range out {
+		out[i] = l + strings.Repeat(" ", max(0, iw-ansi.StringWidth(l)))
+	}
+	return st.Render(strings.Join(out, "\n"))
+}
+
+func (m *model) cursorLine() int {
+	line, last := 0, ""
+	for i, it := range m.items {
+		if it.lesson.ID != last {
+			line++
+			last = it.lesson.ID
+		}
+		if i == m.cursor {
+			return line
+		}
+		line++
+	}
+	return line
+}
+
+func (m *model) stepLines(width int) []string {
+	var out []string
+	last := ""
+	for i, it := range m.items {
+		c := lessons.ContentFor(m.lang, it.lesson.ID)
+		if it.lesson.ID != last {
+			out = append(out, m.st.bold.Render(c.Title))
+			last = it.lesson.ID
+		}
+		mark := m.st.dim.Render("·")
+		k := it.key()
+		if rs := m.results[k]; len(rs) > 0 && !rs[len(rs)-1].Passed() {
+			mark = m.st.fail.Render("✗")
+		} else if m.prog.Done[k] {
+			mark = m.st.done.Render("✓")
+		}
+		if m.running == k {
+			mark = m.spin.View()
+		}
+		name := it.step.ID
+		if st := c.Step(it.step.ID); st != nil {
+			name = st.Title
+		}
+		line := " " + mark + " " + truncate(name, width-3)
+		if i == m.cursor {
+			line = " " + mark + " " + m.st.selected.Render(truncate(name, width-3))
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func (m *model) transcriptLines(width int) []string {
+	rs := m.results[m.cur().key()]
+	if len(rs) == 0 {
+		return []string{m.st.dim.Render(m.tr("press enter to run this step", "enter でこのステップを実行"))}
+	}
+	st := m.st
+	var out []string
+	wrap := func(prefix, s string, style func(...string) string) {
+		for _, l := range strings.Split(ansi.Wrap(s, max(10, width-len(prefix)), ""), "\n") {
+			out = append(out, prefix+style(l))
+		}
+	}
+	for _, r := range rs {
+		head := "▶ " + r.Title
+		if r.Prerequisite {
+			head += m.tr("  (prerequisite)", "  (前提)")
+		}
+		out = append(out, st.bold.Render(truncate(head, width)))
+		if r.Unavailable != "" {
+			wrap("  ", r.Unavailable, st.fail.Render)
+			continue
+		}
+		for _, op := range r.Ops {
+			if op.Shell != "" {
+				wrap("  $ ", op.Shell, st.accent.Render)
+			}
+			outcome := st.pass.Render(op.Outcome)
+			if op.Failed {
+				outcome = st.fail.Render(op.Outcome)
+			}
+			wrap("    ", op.Call, st.dim.Render)
+			out = append(out, "    → "+outcome+" "+st.dim.Render(fmtDur(op.Duration.Microseconds())))
+		}
+		if r.Error != "" {
+			wrap("  ✗ ", r.Error, st.fail.Render)
+		}
+		for _, c := range r.Checks {
+			mark := st.pass.Render("✓")
+			if !c.Pass {
+				mark = st.fail.Render("✗")
+			}
+			out = append(out, "  "+mark+" "+truncate(c.Name, width-4))
+			wrap("      ", c.Detail, st.dim.Render)
+		}
+		out = append(out, "")
+	}
+	return out
+}
+
+func fmtDur(us int64) string {
+	if us < 1000 {
+		return fmt.Sprintf("%dµs", us)
+	}
+	return fmt.Sprintf("%.1fms", float64(us)/1000)
+}
+
+func truncate(s string, w int) string {
+	if w < 1 {
+		return ""
+	}
+	return ansi.Truncate(s, w, "…")
+}
+
+func visibleWidth(s string) int { return ansi.StringWidth(s) }
+
+func itoa(n int) string { return fmt.Sprint(n) }
