@@ -1,0 +1,145 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// tmuxSession drives the real binary in a private tmux server at 100×30,
+// as a person at a terminal would.
+type tmuxSession struct {
+	t    *testing.T
+	sock string
+}
+
+func newTmux(t *testing.T, env []string, args ...string) *tmuxSession {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("NAKAMI_REQUIRE_KERNEL") == "1" {
+			t.Fatal("tmux is missing (.ci/run installs it)")
+		}
+		t.Skip("needs tmux")
+	}
+	s := &tmuxSession{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock")}
+	cmdline := append([]string{"new-session", "-d", "-s", "nk", "-x", "100", "-y", "30",
+		"-e", "NAKAMI_BE_MAIN=1", "-e", "LANG=C.UTF-8", "-e", "NAKAMI_STATE_DIR=" + t.TempDir()}, nil...)
+	for _, e := range env {
+		cmdline = append(cmdline, "-e", e)
+	}
+	cmdline = append(cmdline, bin(t))
+	cmdline = append(cmdline, args...)
+	s.run(cmdline...)
+	t.Cleanup(func() { exec.Command("tmux", "-S", s.sock, "kill-server").Run() })
+	return s
+}
+
+func (s *tmuxSession) run(args ...string) string {
+	out, err := exec.Command("tmux", append([]string{"-S", s.sock}, args...)...).CombinedOutput()
+	if err != nil && args[0] != "has-session" {
+		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+func (s *tmuxSession) screen(escapes bool) string {
+	args := []string{"capture-pane", "-p", "-t", "nk"}
+	if escapes {
+		args = append(args, "-e")
+	}
+	return s.run(args...)
+}
+
+func (s *tmuxSession) keys(k ...string) { s.run(append([]string{"send-keys", "-t", "nk"}, k...)...) }
+
+// waitFor polls the screen until it shows every string in want.
+func (s *tmuxSession) waitFor(want ...string) string {
+	s.t.Helper()
+	var scr string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		scr = s.screen(false)
+		ok := true
+		for _, w := range want {
+			ok = ok && strings.Contains(scr, w)
+		}
+		if ok {
+			return scr
+		}
+	}
+	s.t.Fatalf("the screen never showed %q; last screen:\n%s", want, scr)
+	return ""
+}
+
+func (s *tmuxSession) waitGone() {
+	s.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if err := exec.Command("tmux", "-S", s.sock, "has-session", "-t", "nk").Run(); err != nil {
+			return
+		}
+	}
+	s.t.Fatalf("the workbench did not exit; screen:\n%s", s.screen(false))
+}
+
+func TestWorkbenchAsAPerson(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	s := newTmux(t, nil)
+	s.waitFor("Lessons", "Namespaces", "The namespace link", "Eight kinds of iso")
+	s.keys("j", "j", "Enter") // to namespaces/unshare, run it
+	s.waitFor("Transcript", "every check passed", "✓ exactly user, uts, ipc, pid and mnt")
+	s.keys("?")
+	s.waitFor("Keys", "reset the lesson", "shell inside the step's namespaces")
+	s.keys("x") // any key closes the help
+	s.waitFor("Transcript")
+	s.keys("L")
+	s.waitFor("レッスン", "名前空間")
+	s.keys("q")
+	s.waitFor("y  削除して終了")
+	s.keys("y")
+	s.waitGone()
+	assertUnchanged(t, before)
+}
+
+// sgrColor matches an SGR sequence that sets a foreground or background
+// colour (30–38, 40–48, 90–97, 100–107); resets and bold are not colours.
+var sgrColor = regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
+
+func colourCodes(screen string) []string {
+	var out []string
+	for _, m := range sgrColor.FindAllStringSubmatch(screen, -1) {
+		for _, p := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ';' || r == ':' }) {
+			switch {
+			case len(p) == 2 && (p[0] == '3' || p[0] == '4') && p[1] != '9',
+				len(p) == 2 && p[0] == '9', len(p) == 3 && strings.HasPrefix(p, "10"):
+				out = append(out, m[0])
+			}
+		}
+	}
+	return out
+}
+
+func TestNoColor(t *testing.T) {
+	colored := newTmux(t, nil)
+	colored.waitFor("Lessons")
+	if len(colourCodes(colored.screen(true))) == 0 {
+		t.Fatal("the coloured screen shows no colour either: the check below could not fail")
+	}
+	colored.keys("q")
+	colored.waitGone()
+	for _, how := range []struct {
+		env  []string
+		args []string
+	}{{[]string{"NO_COLOR=1"}, nil}, {nil, []string{"--no-color"}}} {
+		s := newTmux(t, how.env, how.args...)
+		s.waitFor("Lessons", "Namespaces")
+		if codes := colourCodes(s.screen(true)); len(codes) > 0 {
+			t.Errorf("%v %v: colour sequences on screen: %q", how.env, how.args, codes[:min(5, len(codes))])
+		}
+		s.keys("q")
+		s.waitGone()
+	}
+}
