@@ -28,15 +28,15 @@ import "fmt"
 
 // ExecInput is the state before execve.
 type ExecInput struct {
-	UID        int      `json:"uid"` // real = effective uid of the process
-	Inh        uint64   `json:"inheritable"`
-	Prm        uint64   `json:"permitted"`
-	Amb        uint64   `json:"ambient"`
-	Bnd        uint64   `json:"bounding"`
-	NoRoot     bool     `json:"secbit_noroot,omitempty"`
-	NoNewPrivs bool     `json:"no_new_privs,omitempty"`
+	UID        int       `json:"uid"` // real = effective uid of the process
+	Inh        uint64    `json:"inheritable"`
+	Prm        uint64    `json:"permitted"`
+	Amb        uint64    `json:"ambient"`
+	Bnd        uint64    `json:"bounding"`
+	NoRoot     bool      `json:"secbit_noroot,omitempty"`
+	NoNewPrivs bool      `json:"no_new_privs,omitempty"`
 	File       *FileCaps `json:"file,omitempty"` // nil: the file has no security.capability
-	SUIDRoot   bool     `json:"suid_root,omitempty"`
+	SUIDRoot   bool      `json:"suid_root,omitempty"`
 }
 
 // ExecOutput is the state after execve, or the error execve returns.
