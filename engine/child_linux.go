@@ -18,8 +18,23 @@ package engine
 // If the parent dies (even by SIGKILL) the pipe closes and the child exits,
 // so a held namespace never outlives its session unless it was detached.
 //
-// Syscalls: clone(2) (through os/exec), pipe2(2), write(2) to
-// /proc/PID/uid_map and gid_map. Man pages: clone(2), user_namespaces(7).
+// A child can start inside a cgroup with no moment outside it. On v2 the
+// parent clones it straight into the group (clone3 CLONE_INTO_CGROUP); on
+// v1 the child's first stage writes its own PID into each cgroup.procs:
+//
+//	  │ ◄──── Message{stage:"cgroup", op} ─────────│ write(".../cgroup.procs", PID), first of all
+//
+// A workload child (Exec set) then execve()s the named hidden role, which
+// keeps fds 3 and 4 and speaks for itself: it sends "ready" (after stages of
+// its own), may wait for {"cmd":"go"}, and stops at EOF on fd 3.
+//
+//	  │ ◄──── Message{stage:"exec", op} ───────────│ execve("/proc/self/exe", ROLE…)
+//	  │ ◄──── Message{stage:"ready"} ── (the role) │
+//	  │ fd 3 ─── {"cmd":"go"} ───────────────────► │ e.g. start allocating
+//
+// Syscalls: clone(2)/clone3(2) (through os/exec), pipe2(2), write(2) to
+// /proc/PID/uid_map and gid_map. Man pages: clone(2), user_namespaces(7),
+// cgroups(7).
 
 import (
 	"bufio"
@@ -28,6 +43,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -52,6 +68,14 @@ type ChildSpec struct {
 	Spawn     bool     `json:"spawn,omitempty"`      // start one more process inside
 	Boottime  int64    `json:"boottime,omitempty"`   // time namespace boottime offset, seconds
 	Shell     string   `json:"-"`                    // the command a person would type
+	// CgroupProcs (v1): cgroup.procs files the child writes itself into
+	// before anything else. CgroupDir (v2): the group the parent clones the
+	// child into. Set both through Group.Place.
+	CgroupProcs []string `json:"cgroup_procs,omitempty"`
+	CgroupDir   string   `json:"-"`
+	// Exec: after its stages the child becomes this hidden role (name and
+	// arguments), which then sends "ready" itself.
+	Exec []string `json:"exec,omitempty"`
 }
 
 // Message is one stage report from the child.
@@ -116,6 +140,19 @@ func Spawn(s *Session, spec ChildSpec) (*Child, error) {
 	call := fmt.Sprintf("clone(%s)", CloneFlagString(flagNames))
 	if len(flagNames) == 0 {
 		call = "clone()"
+	}
+	if spec.CgroupDir != "" {
+		fd, err := syscall.Open(spec.CgroupDir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			cfgR.Close()
+			cfgW.Close()
+			msgR.Close()
+			msgW.Close()
+			return nil, fmt.Errorf("cannot open cgroup %s: %w", spec.CgroupDir, err)
+		}
+		defer syscall.Close(fd)
+		attr.UseCgroupFD, attr.CgroupFD = true, fd
+		call = fmt.Sprintf("clone3({flags: %s, cgroup: open(%q)})", strings.TrimPrefix(CloneFlagString(flagNames)+"|CLONE_INTO_CGROUP", "|"), spec.CgroupDir)
 	}
 	start := time.Now()
 	err = cmd.Start()
@@ -190,16 +227,43 @@ func (c *Child) readStages(r *os.File) error {
 }
 
 // Stop ends the child (closing its pipe, then SIGKILL if it lingers) and
-// marks it undone in the journal.
+// marks it undone in the journal. A child that does not die even then (a
+// task frozen by the v1 freezer only dies once thawed) is left to the
+// journal's unwind, which thaws its cgroup.
 func (c *Child) Stop() error {
 	c.cfg.Close()
 	select {
 	case <-c.done:
 	case <-time.After(2 * time.Second):
 		c.cmd.Process.Kill()
-		<-c.done
+		select {
+		case <-c.done:
+		case <-time.After(3 * time.Second):
+			return fmt.Errorf("child %d did not exit after SIGKILL (is its cgroup frozen?)", c.PID)
+		}
 	}
 	return c.s.Journal.Release(c.entry)
+}
+
+// Send writes one command to the child, e.g. "go" for a workload role.
+func (c *Child) Send(cmd string) error {
+	_, err := fmt.Fprintf(c.cfg, "{\"cmd\":%q}\n", cmd)
+	return err
+}
+
+// Done is closed when the child has exited.
+func (c *Child) Done() <-chan struct{} { return c.done }
+
+// Status is the child's wait status once it has exited (ok false before).
+func (c *Child) Status() (ws syscall.WaitStatus, ok bool) {
+	select {
+	case <-c.done:
+		if c.cmd.ProcessState != nil {
+			ws, ok = c.cmd.ProcessState.Sys().(syscall.WaitStatus)
+		}
+	default:
+	}
+	return ws, ok
 }
 
 // Exited reports whether the child has exited.

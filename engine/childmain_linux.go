@@ -4,9 +4,10 @@ package engine
 // the two other hidden roles of the binary: a pause process, and probes that
 // read kernel state from inside joined namespaces.
 //
-// Syscalls: sethostname(2), mount(2) (MS_REC|MS_PRIVATE on /, proc, tmpfs),
-// shmget(2), clock_gettime(2) via /proc/uptime, uname(2).
-// Man pages: mount(2), proc(5), shmget(2), uts_namespaces(7).
+// Syscalls: write(2) to cgroup.procs, sethostname(2), mount(2)
+// (MS_REC|MS_PRIVATE on /, proc, tmpfs), shmget(2), clock_gettime(2) via
+// /proc/uptime, uname(2), execve(2) for workload roles.
+// Man pages: cgroups(7), mount(2), proc(5), shmget(2), uts_namespaces(7).
 
 import (
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -80,6 +82,15 @@ func childMain() int {
 		c.send(Message{Stage: "error", Err: e})
 		return 3
 	}
+	// Into the cgroup first, before any work, so that nothing the child
+	// does is ever accounted outside it.
+	pid := strconv.Itoa(os.Getpid())
+	for _, f := range spec.CgroupProcs {
+		if c.stage("cgroup", fmt.Sprintf("write(%q, %q)", f, pid), "echo $$ > "+f,
+			func() error { return os.WriteFile(f, []byte(pid), 0) }) != nil {
+			return 3
+		}
+	}
 	if spec.Boottime != 0 || contains(spec.NewNS, "time") {
 		c.send(Message{Stage: "time", Op: &Op{
 			Call:    fmt.Sprintf("unshare(CLONE_NEWTIME); write(timens_offsets, \"boottime %d 0\"); setns(time_for_children)", spec.Boottime),
@@ -130,6 +141,15 @@ func childMain() int {
 			return 3
 		}
 		go pause.Wait()
+	}
+	if len(spec.Exec) > 0 {
+		// The role inherits fds 3 and 4 (not close-on-exec) and sends
+		// "ready" itself.
+		argv := append([]string{"/proc/self/exe"}, spec.Exec...)
+		c.send(Message{Stage: "exec", Op: &Op{Call: fmt.Sprintf("execve(\"/proc/self/exe\", %q)", argv), Shell: spec.Shell, Outcome: "ok"}})
+		err := unix.Exec("/proc/self/exe", argv, os.Environ())
+		c.send(Message{Stage: "error", Err: "execve: " + err.Error()})
+		return 3
 	}
 	c.send(Message{Stage: "ready", PID: os.Getpid()})
 

@@ -102,20 +102,32 @@ func undoMount(path string) error {
 	}
 }
 
+// undoCgroup empties and removes a cgroup directory of either version:
+// sub-groups first (rmdir refuses a group with children), then thaw it (a
+// task frozen by the v1 freezer does not die of SIGKILL until it runs
+// again; thawing a v2 group as well costs nothing), kill what is left (v2 cgroup.kill, and SIGKILL to each PID in cgroup.procs for v1),
+// and rmdir, retrying while the dying tasks still count as members.
 func undoCgroup(path string) error {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	// Children first: a cgroup directory with sub-groups cannot be removed.
 	subs, _ := filepath.Glob(filepath.Join(path, "*", "cgroup.procs"))
 	for _, s := range subs {
 		if err := undoCgroup(filepath.Dir(s)); err != nil {
 			return err
 		}
 	}
+	poke := func(name, value string) {
+		if f, err := os.OpenFile(filepath.Join(path, name), os.O_WRONLY, 0); err == nil {
+			f.WriteString(value)
+			f.Close()
+		}
+	}
 	var err error
-	for i := 0; i < 200; i++ {
-		os.WriteFile(filepath.Join(path, "cgroup.kill"), []byte("1"), 0)
+	for i := 0; i < 300; i++ {
+		poke("freezer.state", "THAWED")
+		poke("cgroup.freeze", "0")
+		poke("cgroup.kill", "1")
 		if b, rerr := os.ReadFile(filepath.Join(path, "cgroup.procs")); rerr == nil {
 			for _, f := range strings.Fields(string(b)) {
 				if pid, _ := strconv.Atoi(f); pid > 0 {
