@@ -96,6 +96,16 @@ func ReadMounts(pid int) ([]*mountinfo.Info, error) {
 	return mountinfo.GetMountsFromReader(f, nil)
 }
 
+// CountMounts counts the lines of /proc/PID/mountinfo without parsing them
+// (for a panel that refreshes several times a second).
+func CountMounts(pid int) (int, error) {
+	b, err := os.ReadFile(procPath(pid, "mountinfo"))
+	if err != nil {
+		return 0, procErr(pid, err)
+	}
+	return strings.Count(string(b), "\n"), nil
+}
+
 // IsMountPoint reports whether path is a mount point in this process's
 // mount namespace, from /proc/self/mountinfo.
 func IsMountPoint(path string) (bool, error) {

@@ -44,6 +44,20 @@ func Reference() (pid int, name string, why string) {
 	return reference.pid, reference.name, reference.why
 }
 
+// referenceNS returns the reference process's namespace links, read once:
+// the namespaces of PID 1 (or its stand-in) do not change while nakami runs.
+func referenceNS() (map[string]engine.NSLink, error) {
+	pid, _, _ := Reference()
+	refNS.once.Do(func() { refNS.ns, refNS.err = engine.ReadNamespaces(pid) })
+	return refNS.ns, refNS.err
+}
+
+var refNS struct {
+	once sync.Once
+	ns   map[string]engine.NSLink
+	err  error
+}
+
 func commName(pid int) string {
 	st, err := engine.ReadStatus(pid)
 	if err != nil {

@@ -61,8 +61,7 @@ func InspectLive(pid int, withHostname bool) (Snapshot, error) {
 	if err != nil {
 		return sn, err
 	}
-	ref, _, _ := Reference()
-	init, initErr := engine.ReadNamespaces(ref)
+	init, initErr := referenceNS()
 	for name, l := range ns {
 		n := NS{Type: name, Inode: l.Inode}
 		if initErr == nil {
@@ -79,9 +78,7 @@ func InspectLive(pid int, withHostname bool) (Snapshot, error) {
 		}
 	}
 	sn.Root, _ = engine.ReadRoot(pid)
-	if ms, err := engine.ReadMounts(pid); err == nil {
-		sn.Mounts = len(ms)
-	}
+	sn.Mounts, _ = engine.CountMounts(pid)
 	if withHostname {
 		if h, err := engine.Hostname(pid); err == nil {
 			sn.Hostname = h

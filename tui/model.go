@@ -364,10 +364,10 @@ func (m *model) reset() tea.Cmd {
 	return func() tea.Msg { return resetDoneMsg{env.Reset()} }
 }
 
-// Live panel: refreshed about three times a second while it is visible,
+// Live panel: refreshed twice a second while it is visible,
 // not at all when hidden, and never while a step is running (the step owns
 // the Env then).
-const liveEvery = 330 * time.Millisecond
+const liveEvery = 500 * time.Millisecond
 
 func (m *model) scheduleLive() tea.Cmd {
 	m.liveGen++
@@ -395,7 +395,7 @@ func (m *model) fetchLive(gen int) tea.Cmd {
 	}
 	obs := m.env.Observed(m.cur().step)
 	m.liveTick++
-	withHost := m.liveTick%6 == 1
+	withHost := m.liveTick%6 == 1 // every 3 s: it costs a thread (or a process)
 	known := map[int]string{}
 	for k, v := range m.hostname {
 		known[k] = v
