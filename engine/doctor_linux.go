@@ -59,6 +59,7 @@ type Facts struct {
 	CgroupMode string            `json:"cgroup_mode"`     // v1, v2, hybrid, none
 	CgroupV1   []string          `json:"cgroup_v1_controllers,omitempty"`
 	CgroupV2   []string          `json:"cgroup_v2_controllers,omitempty"`
+	CgroupUse  map[string]string `json:"cgroup_controller_use,omitempty"` // controller → "v1 DIR", "v2 DIR" or why not
 	Overlay    bool              `json:"overlay"`
 	TimeNS     bool              `json:"time_namespaces"`
 	Netlink    string            `json:"netlink"`
@@ -74,7 +75,7 @@ func Preflight() Facts {
 	if err := UserNSAvailable(); err != nil {
 		f.UserNS = err.Error()
 	}
-	f.CgroupMode, f.CgroupV1, f.CgroupV2 = cgroupMode()
+	f.CgroupMode, f.CgroupV1, f.CgroupV2, f.CgroupUse = cgroupMode()
 	if b, err := os.ReadFile("/proc/filesystems"); err == nil {
 		f.Overlay = strings.Contains(string(b), "\toverlay\n")
 	}
@@ -95,41 +96,32 @@ func Preflight() Facts {
 	return f
 }
 
-// cgroupMode tells v1, v2 or hybrid from what is mounted under /sys/fs/cgroup.
-func cgroupMode() (mode string, v1, v2 []string) {
-	ms, err := ReadMounts(os.Getpid())
+// cgroupMode tells v1, v2 or hybrid from the mounted hierarchies, lists
+// the controllers of each, and says where each controller the cgroup lesson
+// uses would run: on a hybrid host limits live in v1; v2 needs a controller
+// in the unified root's cgroup.subtree_control (the freezer and CPU usage
+// are part of every v2 group).
+func cgroupMode() (mode string, v1, v2 []string, where map[string]string) {
+	c, err := DetectCgroups()
 	if err != nil {
-		return "none", nil, nil
+		return "none", nil, nil, nil
 	}
-	hasV2 := false
-	for _, m := range ms {
-		switch m.FSType {
-		case "cgroup":
-			for _, o := range strings.Split(m.VFSOptions, ",") {
-				switch o {
-				case "rw", "ro", "nosuid", "nodev", "noexec", "relatime", "xattr", "clone_children":
-				default:
-					if !strings.HasPrefix(o, "name=") && !strings.HasPrefix(o, "release_agent") {
-						v1 = append(v1, o)
-					}
-				}
-			}
-		case "cgroup2":
-			hasV2 = true
-			if b, err := os.ReadFile(m.Mountpoint + "/cgroup.controllers"); err == nil {
-				v2 = strings.Fields(string(b))
-			}
+	if c.Layout.V2 != "" {
+		v2 = readFields(c.Layout.V2 + "/cgroup.controllers")
+	}
+	where = map[string]string{}
+	for _, ctl := range []string{"cpu", "cpuacct", "memory", "pids", "freezer"} {
+		d, err := c.For(ctl)
+		switch {
+		case err != nil:
+			where[ctl] = "unusable: " + err.Error()
+		case d.Version() == 1:
+			where[ctl] = "v1 " + c.Layout.V1[ctl]
+		default:
+			where[ctl] = "v2 " + c.Layout.V2
 		}
 	}
-	switch {
-	case len(v1) > 0 && hasV2:
-		return "hybrid", v1, v2
-	case len(v1) > 0:
-		return "v1", v1, nil
-	case hasV2:
-		return "v2", nil, v2
-	}
-	return "none", nil, nil
+	return c.Layout.Mode, c.Layout.V1Controllers(), v2, where
 }
 
 // SysvShmKeys lists the SysV shared memory keys of this process's IPC

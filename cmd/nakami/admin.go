@@ -53,7 +53,13 @@ func newDoctor(g *globals) *cobra.Command {
 			fmt.Printf("root            %v\n", f.Root)
 			fmt.Printf("user namespaces %s\n", f.UserNS)
 			fmt.Printf("time namespaces %v\n", f.TimeNS)
-			fmt.Printf("cgroups         %s (v1: %s; v2: %s)\n", f.CgroupMode, strings.Join(f.CgroupV1, ","), strings.Join(f.CgroupV2, ","))
+			fmt.Printf("cgroups         %s (v1 controllers: %s; v2 controllers: %s)\n", f.CgroupMode,
+				orNone(strings.Join(f.CgroupV1, ",")), orNone(strings.Join(f.CgroupV2, ",")))
+			for _, ctl := range []string{"cpu", "cpuacct", "memory", "pids", "freezer"} {
+				if w, ok := f.CgroupUse[ctl]; ok {
+					fmt.Printf("  %-13s %s\n", ctl, w)
+				}
+			}
 			fmt.Printf("overlayfs       %v\n", f.Overlay)
 			fmt.Printf("netlink         %s\n", f.Netlink)
 			fmt.Printf("capabilities    %d (cap_last_cap %d)\n", f.CapLast+1, f.CapLast)
@@ -81,6 +87,13 @@ func newDoctor(g *globals) *cobra.Command {
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 func newInspect(g *globals) *cobra.Command {
