@@ -24,7 +24,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv("NAKAMI_BE_MAIN") == "1" {
 		os.Exit(execute(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
 }
 
 var binPath string
@@ -55,12 +59,6 @@ func bin(t *testing.T) string {
 	in.Close()
 	out.Close()
 	return binPath
-}
-
-func TestZZRemoveTestBinary(t *testing.T) {
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
 }
 
 type outcome struct {
