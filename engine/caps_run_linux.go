@@ -145,7 +145,7 @@ type CapSetup struct {
 // CapRun is one program to start and hold.
 type CapRun struct {
 	Role     string
-	Path     string   // the file to execute
+	Path     string   // the file to execute; "" with Setup: the helper holds itself
 	Args     []string // argv[1:], e.g. PingArgs(1)
 	UID, GID int      // without Setup: run directly as this user
 	Setup    *CapSetup
@@ -188,6 +188,9 @@ func StartCapRun(s *Session, r CapRun) (*Child, CapResult, error) {
 	}
 	defer outR.Close()
 	argv0 := filepath.Base(r.Path)
+	if r.Path == "" {
+		argv0 = ArgCapExec
+	}
 	var cmd *exec.Cmd
 	who := "as root"
 	if r.Setup == nil {
@@ -208,6 +211,9 @@ func StartCapRun(s *Session, r CapRun) (*Child, CapResult, error) {
 	inR.Close()
 	outW.Close()
 	call := fmt.Sprintf("execve(%q, [%s]) %s", r.Path, strings.Join(append([]string{argv0}, r.Args...), " "), who)
+	if r.Path == "" {
+		call = "clone() + execve(\"/proc/self/exe\", [" + ArgCapExec + " …]), holding the sets it made"
+	}
 	if err != nil {
 		inW.Close()
 		res.ExecErr, res.ExecDetail = ErrnoName(err), err.Error()
@@ -274,7 +280,7 @@ func capexecMain(args []string) int {
 		return 3
 	}
 	var h helperSpec
-	if len(args) != 1 || json.Unmarshal([]byte(args[0]), &h) != nil || h.Path == "" {
+	if len(args) != 1 || json.Unmarshal([]byte(args[0]), &h) != nil {
 		return fail("EINVAL", "the helper needs one JSON argument")
 	}
 	last, err := CapLastCap()
@@ -341,6 +347,12 @@ func capexecMain(args []string) int {
 	}
 	if !ok {
 		return fail("ESETUP", "the helper could not set up its capabilities")
+	}
+	if h.Path == "" { // hold as this process, sets as just made
+		r, _ := ping(0)
+		out.Encode(r)
+		holdUntilEOF()
+		return 0
 	}
 	err = syscall.Exec(h.Path, h.Argv, os.Environ())
 	return fail(ErrnoName(err), fmt.Sprintf("execve(%q): %v", h.Path, err))

@@ -1,0 +1,198 @@
+package engine
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"kernel.org/pub/linux/libs/security/libcap/cap"
+)
+
+// needTool finds a program; CI (NAKAMI_REQUIRE_KERNEL=1) installs
+// libcap2-bin, so there a missing tool is a failure.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if os.Getenv("NAKAMI_REQUIRE_KERNEL") == "1" {
+		t.Fatalf("%s is not installed and NAKAMI_REQUIRE_KERNEL=1 forbids skipping", name)
+	}
+	t.Skipf("%s is not installed", name)
+	return ""
+}
+
+// TestNamesMatchLibcapAndKernel: the names table agrees with libcap's, and
+// the kernel's count with prctl(PR_CAPBSET_READ) probing.
+func TestNamesMatchLibcapAndKernel(t *testing.T) {
+	for b := 0; b < NamedCaps; b++ {
+		if got := cap.Value(b).String(); got != CapName(b) {
+			t.Errorf("bit %d: libcap says %s, nakami %s", b, got, CapName(b))
+		}
+	}
+	last, err := CapLastCap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := ProbeCaps(&Transcript{}, nil)
+	if err != nil || n != last+1 || int(cap.MaxBits()) != n {
+		t.Errorf("cap_last_cap %d, probing %d (%v), libcap %d", last, n, err, cap.MaxBits())
+	}
+}
+
+// TestFileCapsInterop: what nakami writes, getcap reads and prints the same
+// way, byte for byte what setcap writes; what setcap writes, nakami reads.
+func TestFileCapsInterop(t *testing.T) {
+	needKernel(t)
+	setcap, getcap := needTool(t, "setcap"), needTool(t, "getcap")
+	s := newTestSession(t)
+	dir, err := ExecDir(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, _ := CapLastCap()
+	mine, theirs := filepath.Join(dir, "mine"), filepath.Join(dir, "theirs")
+	for _, p := range []string{mine, theirs} {
+		if _, err := s.Journal.Record(Entry{Kind: KindFile, Path: p}); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("#!/bin/true\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		text string
+		root uint32
+	}{
+		{"cap_net_raw+ep", 0}, {"cap_chown,cap_net_raw+eip", 0}, {"cap_chown=p cap_net_raw+i", 0},
+		{"=", 0}, {"cap_bpf,cap_checkpoint_restore+p", 0}, {"=ep", 0}, {"cap_net_raw+ep", 1000}, {"cap_sys_admin+i", 4242},
+	} {
+		f, err := ParseCapText(c.text, last)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.RootID = c.root
+		if err := WriteFileCaps(s.T, mine, f); err != nil {
+			t.Fatalf("%s: %v", c.text, err)
+		}
+		args := []string{c.text, theirs}
+		if c.root != 0 {
+			args = []string{"-n", strconv.Itoa(int(c.root)), c.text, theirs}
+		}
+		if out, err := exec.Command(setcap, args...).CombinedOutput(); err != nil {
+			t.Fatalf("setcap %v: %v %s", args, err, out)
+		}
+		a, _ := ReadFileCapsRaw(mine)
+		b, _ := ReadFileCapsRaw(theirs)
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s root %d: nakami wrote %x, setcap %x", c.text, c.root, a, b)
+		}
+		got, ok, err := ReadFileCaps(theirs)
+		f.Revision = got.Revision
+		if err != nil || !ok || got != f {
+			t.Errorf("%s: nakami reads setcap's as %+v (%v), want %+v", c.text, got, err, f)
+		}
+		out, err := exec.Command(getcap, "-n", mine).Output()
+		want := mine + " " + f.Text(last)
+		if c.root != 0 {
+			want += " [rootid=" + strconv.Itoa(int(c.root)) + "]"
+		}
+		if err != nil || strings.TrimSpace(string(out)) != want {
+			t.Errorf("getcap -n prints %q, nakami %q", strings.TrimSpace(string(out)), want)
+		}
+	}
+	if err := RemoveFileCaps(s.T, mine); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := ReadFileCaps(mine); ok || err != nil {
+		t.Errorf("after removal: %v %v", ok, err)
+	}
+}
+
+// TestPingCopies is the article's story at the engine level: a SUID-root
+// copy run by nobody is root; a plain copy gets EPERM; with cap_net_raw+ep
+// it works holding CAP_NET_RAW only.
+func TestPingCopies(t *testing.T) {
+	needKernel(t)
+	s := newTestSession(t)
+	suid, err := CopySelf(s, "ping-suid", 0, 0, 0o4755, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := CopySelf(s, "ping", nobody, nobody, 0o755, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(path string) (*Child, CapResult) {
+		c, res, err := StartCapRun(s, CapRun{Role: "ping", Path: path, Args: PingArgs(1), UID: nobody, GID: nobody})
+		if err != nil || c == nil {
+			t.Fatalf("%s: %v %+v", path, err, res)
+		}
+		t.Cleanup(func() { c.Stop() })
+		return c, res
+	}
+	c, res := run(suid)
+	st, _ := ReadStatus(c.PID)
+	socks, _ := RawSocketsOf(c.PID)
+	if res.Ping.Socket != "ok" || res.Ping.Received != 1 || st.Uid[1] != 0 || st.Uid[0] != nobody || st.CapEff != st.CapBnd || len(socks) != 1 || socks[0].Protocol != 1 {
+		t.Errorf("SUID copy: %+v, uid %v, eff %#x bnd %#x, sockets %+v", res.Ping, st.Uid, st.CapEff, st.CapBnd, socks)
+	}
+	c, res = run(plain)
+	st, _ = ReadStatus(c.PID)
+	socks, _ = RawSocketsOf(c.PID)
+	if res.Ping.Socket != "EPERM" || st.CapEff != 0 || len(socks) != 0 {
+		t.Errorf("plain copy: %+v, eff %#x, sockets %+v", res.Ping, st.CapEff, socks)
+	}
+	if err := WriteFileCaps(s.T, plain, FileCaps{Permitted: 1 << CapNetRaw, Effective: true}); err != nil {
+		t.Fatal(err)
+	}
+	c, res = run(plain)
+	st, _ = ReadStatus(c.PID)
+	socks, _ = RawSocketsOf(c.PID)
+	if res.Ping.Socket != "ok" || res.Ping.Received != 1 || st.CapEff != 1<<CapNetRaw || st.CapPrm != 1<<CapNetRaw || st.Uid[1] != nobody || len(socks) != 1 || socks[0].UID != nobody {
+		t.Errorf("cap_net_raw+ep copy: %+v, %+v, sockets %+v", res.Ping, st, socks)
+	}
+}
+
+// TestAmbientAndEveryThread: the helper raises CAP_NET_RAW into the
+// ambient set as nobody and drops cap_sys_admin from the bounding set;
+// every thread of the process shows both, and a plain copy it executes
+// keeps CAP_NET_RAW (CapAmb 0x2000) and can ping.
+func TestAmbientAndEveryThread(t *testing.T) {
+	needKernel(t)
+	s := newTestSession(t)
+	self, _ := ReadCapSets(os.Getpid())
+	setup := CapSetup{UID: nobody, GID: nobody, Inh: 1 << CapNetRaw, Prm: 1 << CapNetRaw, Amb: 1 << CapNetRaw, Bnd: self.Bounding &^ (1 << CapSysAdm)}
+	c, _, err := StartCapRun(s, CapRun{Role: "sets", Setup: &setup})
+	if err != nil || c == nil {
+		t.Fatal(err)
+	}
+	threads, err := ReadThreadCaps(c.PID)
+	if err != nil || len(threads) < 2 {
+		t.Fatalf("threads: %v %v", threads, err)
+	}
+	for tid, cs := range threads {
+		if cs.Ambient != 1<<CapNetRaw || cs.Bounding != setup.Bnd || cs.Permitted != 1<<CapNetRaw {
+			t.Errorf("thread %d: %+v", tid, cs)
+		}
+	}
+	c.Stop()
+	plain, err := CopySelf(s, "ping", 0, 0, 0o755, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, res, err := StartCapRun(s, CapRun{Role: "ambient", Path: plain, Args: PingArgs(1), Setup: &setup})
+	if err != nil || c == nil {
+		t.Fatal(err, res)
+	}
+	defer c.Stop()
+	st, _ := ReadStatus(c.PID)
+	if st.CapAmb != 0x2000 || st.CapEff != 0x2000 || st.Uid[1] != nobody || res.Ping.Received != 1 {
+		t.Errorf("ambient ping: %+v %+v", st, res.Ping)
+	}
+}
