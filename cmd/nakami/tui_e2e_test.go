@@ -104,6 +104,45 @@ func TestWorkbenchAsAPerson(t *testing.T) {
 	assertUnchanged(t, before)
 }
 
+// TestShellKey: `s` suspends the workbench and opens a shell inside the
+// step's namespaces on the real terminal; exiting it returns.
+func TestShellKey(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	s := newTmux(t, nil, "namespaces/nsenter")
+	s.waitFor("Joining a running")
+	s.keys("Enter")
+	s.waitFor("every check passed")
+	s.keys("s")
+	s.waitFor("uts-holder #")
+	s.keys("hostname; id -u", "Enter")
+	s.waitFor("\nfoobar\n0\n") // the shell's own output: hostname, then id -u
+	s.keys("exit", "Enter")
+	s.waitFor("back from the shell")
+	s.keys("q")
+	s.waitFor("remove them and quit")
+	s.keys("y")
+	s.waitGone()
+	assertUnchanged(t, before)
+}
+
+// TestPresenterStartsWithPrerequisitesRun: `--present LESSON/STEP` opens at
+// that step in the large one-pane layout, with its prerequisites already run.
+func TestPresenterStartsWithPrerequisitesRun(t *testing.T) {
+	needKernel(t)
+	s := newTmux(t, nil, "--present", "namespaces/compare")
+	scr := s.waitFor("Everyone starts in the same namespaces", "every check passed")
+	if strings.Contains(scr, "Lessons") {
+		t.Errorf("presenter mode shows the lesson list:\n%s", scr)
+	}
+	s.keys("Tab")
+	s.waitFor("Transcript")
+	s.keys("q")
+	s.waitFor("remove them and quit")
+	s.keys("y")
+	s.waitGone()
+}
+
 // sgrColor matches an SGR sequence that sets a foreground or background
 // colour (30–38, 40–48, 90–97, 100–107); resets and bold are not colours.
 var sgrColor = regexp.MustCompile(`\x1b\[([0-9;:]*)m`)
