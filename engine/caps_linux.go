@@ -4,7 +4,7 @@ package engine
 // a process (and of each of its threads), and file capabilities as the
 // security.capability extended attribute.
 //
-// Syscalls: prctl(2) PR_CAPBSET_READ; getxattr(2), setxattr(2),
+// Syscalls: prctl(2) PR_CAPBSET_READ; execve(2) of getcap(8) when installed; getxattr(2), setxattr(2),
 // removexattr(2) on security.capability; reads of
 // /proc/sys/kernel/cap_last_cap and /proc/PID/task/TID/status.
 // Man pages: capabilities(7), xattr(7), setxattr(2), prctl(2), proc(5).
@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -51,7 +52,10 @@ func ProbeCaps(t *Transcript, describe func(int) string) (int, error) {
 		case err != nil:
 			op.Outcome, op.Failed, op.Detail = ErrnoName(err), true, err.Error()
 		default:
-			op.Detail = fmt.Sprintf("%d %s (returned %d)", n, CapName(n), r)
+			op.Detail = fmt.Sprintf("%d %s", n, CapName(n))
+			if r == 0 {
+				op.Detail += " (known, but not in nakami's bounding set)"
+			}
 			if describe != nil {
 				op.Detail += ": " + describe(n)
 			}
@@ -156,4 +160,15 @@ func hexBytes(b []byte) string {
 		fmt.Fprintf(&s, "\\x%02x", c)
 	}
 	return s.String()
+}
+
+// Getcap runs getcap(8) on path, when it is installed, and returns what it
+// printed ("PATH cap_net_raw=ep").
+func Getcap(path string) (string, error) {
+	p, err := exec.LookPath("getcap")
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.Command(p, path).Output()
+	return strings.TrimSpace(string(out)), err
 }

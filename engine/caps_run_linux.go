@@ -137,6 +137,7 @@ type CapSetup struct {
 	Inh        uint64 `json:"inh"`
 	Prm        uint64 `json:"prm"` // must hold Amb; for root usually every capability
 	Amb        uint64 `json:"amb"` // must be within Inh and Prm
+	Eff        uint64 `json:"eff"` // for a non-root uid (root's is Prm); within Prm
 	Bnd        uint64 `json:"bnd"` // the bounding set to keep
 	NoRoot     bool   `json:"noroot,omitempty"`
 	NoNewPrivs bool   `json:"nnp,omitempty"`
@@ -283,10 +284,6 @@ func capexecMain(args []string) int {
 	if len(args) != 1 || json.Unmarshal([]byte(args[0]), &h) != nil {
 		return fail("EINVAL", "the helper needs one JSON argument")
 	}
-	last, err := CapLastCap()
-	if err != nil {
-		return fail("ENOENT", err.Error())
-	}
 	st := h.Setup
 	step := func(call, shell string, fn func() error) bool {
 		start := time.Now()
@@ -305,7 +302,11 @@ func capexecMain(args []string) int {
 		c.SetFlag(cap.Inheritable, true, capValues(st.Inh)...)
 		return c.SetProc()
 	})
-	if drop := AllCaps(last) &^ st.Bnd; ok && drop != 0 {
+	self, err := ReadCapSets(os.Getpid())
+	if err != nil {
+		return fail("ENOENT", err.Error())
+	}
+	if drop := self.Bounding &^ st.Bnd; ok && drop != 0 {
 		ok = step(fmt.Sprintf("prctl(PR_CAPBSET_DROP, …) ×%d, on every thread", len(CapBits(drop))), "capsh --drop="+names(drop),
 			func() error { return cap.DropBound(capValues(drop)...) })
 	}
@@ -322,7 +323,7 @@ func capexecMain(args []string) int {
 			})
 	}
 	if ok {
-		eff := uint64(0)
+		eff := st.Eff
 		if st.UID == 0 {
 			eff = st.Prm
 		}

@@ -1,0 +1,349 @@
+package lessons
+
+// The capabilities lesson: rows 20–27 of the article map. Copies of the
+// nakami binary play the article's copy of ping; every check reads the
+// kernel: the copy's inode (owner, mode) and security.capability
+// attribute, /proc/PID/status of the process that runs it, and the raw
+// socket it holds (/proc/PID/fd against /proc/PID/net/raw).
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+
+	"nakami/engine"
+)
+
+const nobody = 65534
+
+var netRaw = uint64(1) << engine.CapNetRaw
+
+var _ = register(&Lesson{
+	ID: "capabilities",
+	Steps: []*Step{
+		suidStep, noCapStep, setcapStep, listStep, dockerStep, statusStep, setsStep, formulaStep, ambientStep,
+	},
+	KeepHelp: capsKeepHelp,
+})
+
+var rootWhy = T("it makes root-owned copies of nakami, gives them set-user-ID bits or file capabilities, and starts processes as other users.",
+	"root 所有の nakami のコピーを作り、set-user-ID ビットやファイルケーパビリティを付け、別のユーザーとしてプロセスを起動するためです。")
+
+var suidStep = &Step{
+	ID:       "suid",
+	Commands: []string{"ls -l /bin/ping", "cp /bin/ping ./ping-suid; sudo chown root:root ping-suid; sudo chmod u+s ping-suid", "sudo -u nobody ./ping-suid -c1 127.0.0.1"},
+	Requires: NeedsRoot, Why: rootWhy,
+	Observe: []string{"ping-suid"},
+	Action: func(e *Env) error {
+		path, err := capCopy(e, "ping-suid", 0, 0o4755, "cp /bin/ping ./ping-suid; chown root:root ping-suid; chmod 4755 ping-suid")
+		if err != nil {
+			return err
+		}
+		_, err = capRun(e, engine.CapRun{Role: "ping-suid", Path: path, Args: engine.PingArgs(1), UID: nobody, GID: nobody,
+			Shell: "sudo -u nobody ./ping-suid -c1 127.0.0.1"})
+		return err
+	},
+	Checks: []Check{
+		fileCheck("ping-suid", T("the copy belongs to root and has the set-user-ID bit", "コピーは root 所有で set-user-ID ビットを持つ"),
+			func(fi fileInfo) bool { return fi.uid == 0 && fi.setuid && !fi.hasCaps }),
+		procCheck("ping-suid", T("run by nobody, it has effective uid 0 and every capability", "nobody が実行すると実効 uid は 0 で、すべてのケーパビリティを持つ"),
+			func(e *Env, st engine.Status) (bool, Text) {
+				ok := st.Uid[0] == nobody && st.Uid[1] == 0 && st.CapEff == st.CapBnd && st.CapPrm == st.CapBnd && st.CapBnd == selfBounding()
+				return ok, Tf("Uid: %v; CapEff %016x = %s", "Uid: %v、CapEff %016x = %s", st.Uid, st.CapEff, countText(st.CapEff))
+			}),
+		pingCheck("ping-suid", 0),
+	},
+}
+
+var noCapStep = &Step{
+	ID:       "no-cap",
+	Commands: []string{"cp /bin/ping .", "ls -l ping", "./ping -c1 -q 127.0.0.1"},
+	Requires: NeedsRoot, Why: rootWhy,
+	Observe: []string{"ping"},
+	Action: func(e *Env) error {
+		path, err := capCopy(e, "ping", nobody, 0o755, "cp /bin/ping ./ping # as nobody: the copy is nobody's, without set-user-ID")
+		if err != nil {
+			return err
+		}
+		_, err = capRun(e, engine.CapRun{Role: "ping", Path: path, Args: engine.PingArgs(1), UID: nobody, GID: nobody,
+			Shell: "./ping -c1 -q 127.0.0.1 # as nobody"})
+		return err
+	},
+	Checks: []Check{
+		fileCheck("ping", T("the copy belongs to nobody, without set-user-ID or file capabilities", "コピーは nobody 所有で、set-user-ID もファイルケーパビリティもない"),
+			func(fi fileInfo) bool { return fi.uid == nobody && !fi.setuid && !fi.hasCaps }),
+		procCheck("ping", T("the process holds no capability at all", "プロセスはケーパビリティを一つも持たない"),
+			func(e *Env, st engine.Status) (bool, Text) {
+				ok := st.Uid == [4]int{nobody, nobody, nobody, nobody} && st.CapPrm == 0 && st.CapEff == 0
+				return ok, Tf("Uid: %v; CapPrm %016x, CapEff %016x", "Uid: %v、CapPrm %016x、CapEff %016x", st.Uid, st.CapPrm, st.CapEff)
+			}),
+		{
+			Name: T("socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) is refused with EPERM", "socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) は EPERM で拒否される"),
+			Probe: func(e *Env) (bool, Text) {
+				c, res, why := heldRun(e, "ping")
+				if c == nil {
+					return false, why
+				}
+				socks, err := engine.RawSocketsOf(c.PID)
+				if err != nil {
+					return false, errText(err)
+				}
+				if res.Ping.Socket != "EPERM" || len(socks) != 0 {
+					return false, Tf("socket() said %s; /proc/%d/fd holds %d raw sockets", "socket() の結果は %s、/proc/%d/fd の RAW ソケットは %d 個", res.Ping.Socket, c.PID, len(socks))
+				}
+				return true, Tf("%s; /proc/%d/fd holds no raw socket", "%s。/proc/%d/fd に RAW ソケットはない", res.Ping.Detail, c.PID)
+			},
+		},
+	},
+}
+
+var setcapStep = &Step{
+	ID:       "setcap",
+	After:    []string{"no-cap"},
+	Commands: []string{"sudo setcap CAP_NET_RAW+ep ./ping", "./ping -c1 -q 127.0.0.1", "getcap ./ping"},
+	Requires: NeedsRoot, Why: rootWhy,
+	Observe: []string{"ping"},
+	Action: func(e *Env) error {
+		path := e.Values[copyKey("ping")]
+		if path == "" {
+			return fmt.Errorf("the copy of ping from step no-cap is missing")
+		}
+		e.Values[ValueFile] = path
+		if err := engine.WriteFileCaps(e.S.T, path, engine.FileCaps{Permitted: netRaw, Effective: true}); err != nil {
+			return err
+		}
+		_, err := capRun(e, engine.CapRun{Role: "ping", Path: path, Args: engine.PingArgs(1), UID: nobody, GID: nobody,
+			Shell: "./ping -c1 -q 127.0.0.1 # as nobody"})
+		return err
+	},
+	Checks: []Check{
+		{
+			Name: T("security.capability on the copy reads cap_net_raw=ep, as getcap prints it", "コピーの security.capability は getcap の表示どおり cap_net_raw=ep"),
+			Probe: func(e *Env) (bool, Text) {
+				path := e.Values[copyKey("ping")]
+				raw, err := engine.ReadFileCapsRaw(path)
+				if err != nil || raw == nil {
+					return false, Tf("%s has no security.capability", "%s に security.capability はない", path)
+				}
+				f, err := engine.DecodeFileCaps(raw)
+				last, _ := engine.CapLastCap()
+				if err != nil || f.Permitted != netRaw || f.Inheritable != 0 || !f.Effective {
+					return false, Tf("the attribute reads %x", "属性の中身は %x", raw)
+				}
+				g := getcapText(path)
+				if g != "" && g != path+" "+f.Text(last) {
+					return false, Tf("getcap prints %q, nakami reads %q", "getcap は %q、nakami は %q", g, f.Text(last))
+				}
+				if g == "" {
+					g = "getcap is not installed"
+				}
+				return true, Tf("%x: revision %d, %s (getcap: %s)", "%x: リビジョン %d、%s (getcap: %s)", raw, f.Revision, f.Text(last), g)
+			},
+		},
+		procCheck("ping", T("run by nobody, it holds CAP_NET_RAW and nothing else", "nobody が実行すると CAP_NET_RAW だけを持つ"),
+			func(e *Env, st engine.Status) (bool, Text) {
+				ok := st.Uid == [4]int{nobody, nobody, nobody, nobody} && st.CapPrm == netRaw && st.CapEff == netRaw
+				return ok, Tf("Uid: %v; CapPrm %016x, CapEff %016x = %s", "Uid: %v、CapPrm %016x、CapEff %016x = %s",
+					st.Uid, st.CapPrm, st.CapEff, strings.Join(engine.CapNames(st.CapEff), ","))
+			}),
+		pingCheck("ping", nobody),
+	},
+}
+
+var listStep = &Step{
+	ID:       "list",
+	Commands: []string{"cat /proc/sys/kernel/cap_last_cap", "capsh --print", "man 7 capabilities"},
+	Observe:  []string{"shell"},
+	Action: func(e *Env) error {
+		if _, err := engine.ProbeCaps(e.S.T, func(b int) string { return capMeaning(b).In(e.Lang) }); err != nil {
+			return err
+		}
+		_, err := e.Spawn(engine.ChildSpec{Role: "shell", Shell: "sh"})
+		return err
+	},
+	Checks: []Check{{
+		Name: T("a fresh process's bounding set holds every capability this kernel knows, each with a name",
+			"新しいプロセスの bounding セットはこのカーネルが知るすべてのケーパビリティを持ち、それぞれに名前がある"),
+		Probe: func(e *Env) (bool, Text) {
+			c := e.Child("shell")
+			if c == nil {
+				return false, T("no process is running yet", "まだプロセスがありません")
+			}
+			st, err := engine.ReadStatus(c.PID)
+			last, lerr := engine.CapLastCap()
+			if err != nil || lerr != nil {
+				return false, errText(fmt.Errorf("%v %v", err, lerr))
+			}
+			if st.CapBnd != selfBounding() || st.CapBnd&^engine.AllCaps(last) != 0 || last >= engine.NamedCaps {
+				return false, Tf("CapBnd %016x, cap_last_cap %d", "CapBnd %016x、cap_last_cap %d", st.CapBnd, last)
+			}
+			return true, Tf("cap_last_cap %d: %d capabilities, %s (0) … %s (%d); CapBnd %016x = %s. The article's kernel had 38.",
+				"cap_last_cap %d: ケーパビリティは %d 個、%s (0) … %s (%d)。CapBnd %016x = %s。記事のカーネルでは 38 個でした。",
+				last, last+1, engine.CapName(0), engine.CapName(last), last, st.CapBnd, countText(st.CapBnd))
+		},
+	}},
+}
+
+// capCopy copies nakami to name (owner uid, group the same), records its
+// path under copyKey(name) and as the file the panel shows.
+func capCopy(e *Env, name string, uid int, mode uint32, shell string) (string, error) {
+	path, err := engine.CopySelf(e.S, name, uid, uid, mode, shell)
+	if err != nil {
+		return "", err
+	}
+	e.Values[copyKey(name)] = path
+	e.Values[ValueFile] = path
+	return path, nil
+}
+
+func copyKey(name string) string { return "capabilities/copy/" + name }
+
+// capRun starts r (stopping an earlier process of the same role), and
+// keeps it and its result in e.
+func capRun(e *Env, r engine.CapRun) (*engine.Child, error) {
+	if old := e.Procs[r.Role]; old != nil {
+		old.Stop()
+		delete(e.Procs, r.Role)
+	}
+	delete(e.PIDs, r.Role)
+	c, res, err := engine.StartCapRun(e.S, r)
+	if err != nil {
+		return nil, err
+	}
+	b, _ := json.Marshal(res)
+	e.Values["capabilities/result/"+r.Role] = string(b)
+	if c != nil {
+		e.Procs[r.Role], e.PIDs[r.Role] = c, c.PID
+	}
+	return c, nil
+}
+
+// heldRun returns the live process of role and what its run reported.
+func heldRun(e *Env, role string) (*engine.Child, engine.CapResult, Text) {
+	var res engine.CapResult
+	c := e.Child(role)
+	if c == nil {
+		return nil, res, Tf("no %s process is running yet", "まだ %s のプロセスがありません", role)
+	}
+	json.Unmarshal([]byte(e.Values["capabilities/result/"+role]), &res)
+	return c, res, Text{}
+}
+
+func procCheck(role string, name Text, fn func(*Env, engine.Status) (bool, Text)) Check {
+	return Check{Name: name, Probe: func(e *Env) (bool, Text) {
+		c, _, why := heldRun(e, role)
+		if c == nil {
+			return false, why
+		}
+		st, err := engine.ReadStatus(c.PID)
+		if err != nil {
+			return false, errText(err)
+		}
+		ok, d := fn(e, st)
+		p := fmt.Sprintf("/proc/%d/status: ", c.PID)
+		return ok, T(p+d.EN, p+d.JA)
+	}}
+}
+
+// pingCheck: the process holds a raw ICMP socket (owned by uid) and
+// 127.0.0.1 answered it.
+func pingCheck(role string, uid int) Check {
+	return Check{
+		Name: T("it holds a raw ICMP socket, and 127.0.0.1 answered", "RAW ICMP ソケットを持ち、127.0.0.1 から応答があった"),
+		Probe: func(e *Env) (bool, Text) {
+			c, res, why := heldRun(e, role)
+			if c == nil {
+				return false, why
+			}
+			socks, err := engine.RawSocketsOf(c.PID)
+			if err != nil {
+				return false, errText(err)
+			}
+			if len(socks) != 1 || socks[0].Protocol != 1 || socks[0].UID != uid || res.Ping.Received < 1 {
+				return false, Tf("raw sockets %+v; socket() %s, %d replies", "RAW ソケット %+v、socket() は %s、応答 %d 個", socks, res.Ping.Socket, res.Ping.Received)
+			}
+			return true, Tf("/proc/%d/fd → socket:[%d], in /proc/net/raw as protocol 1 (ICMP), uid %d; %d/%d echo replies in %.3f ms",
+				"/proc/%d/fd → socket:[%d]、/proc/net/raw ではプロトコル 1 (ICMP)、uid %d。エコー応答 %d/%d、%.3f ms",
+				c.PID, socks[0].Inode, socks[0].UID, res.Ping.Received, res.Ping.Sent, float64(res.Ping.RTTns)/1e6)
+		},
+	}
+}
+
+type fileInfo struct {
+	uid     int
+	setuid  bool
+	hasCaps bool
+	mode    os.FileMode
+}
+
+// fileCheck reads a copy's inode and attribute.
+func fileCheck(name string, title Text, want func(fileInfo) bool) Check {
+	return Check{Name: title, Probe: func(e *Env) (bool, Text) {
+		path := e.Values[copyKey(name)]
+		if path == "" {
+			return false, Tf("no copy %s yet", "まだコピー %s はありません", name)
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			return false, errText(err)
+		}
+		_, has, err := engine.ReadFileCaps(path)
+		if err != nil {
+			return false, errText(err)
+		}
+		info := fileInfo{uid: int(fi.Sys().(*syscall.Stat_t).Uid), setuid: fi.Mode()&os.ModeSetuid != 0, hasCaps: has, mode: fi.Mode()}
+		caps := "no security.capability"
+		if has {
+			caps = "security.capability set"
+		}
+		return want(info), Tf("%s: %s, uid %d, %s", "%s: %s、uid %d、%s", path, lsMode(fi.Mode()), info.uid, caps)
+	}}
+}
+
+// selfBounding is nakami's own bounding set: all that any process it
+// starts can ever have.
+func selfBounding() uint64 {
+	cs, _ := engine.ReadCapSets(os.Getpid())
+	return cs.Bounding
+}
+
+// countText says how many capabilities mask holds, against this kernel.
+func countText(mask uint64) string {
+	last, _ := engine.CapLastCap()
+	n := len(engine.CapBits(mask))
+	missing := engine.AllCaps(last) &^ mask
+	switch {
+	case missing == 0:
+		return fmt.Sprintf("all %d capabilities of this kernel", n)
+	case len(engine.CapBits(missing)) <= 3:
+		return fmt.Sprintf("%d of %d (without %s)", n, last+1, strings.Join(engine.CapNames(missing), ","))
+	}
+	return fmt.Sprintf("%d of %d: %s", n, last+1, strings.Join(engine.CapNames(mask), ","))
+}
+
+func getcapText(path string) string {
+	out, err := engine.Getcap(path)
+	if err != nil {
+		return ""
+	}
+	return out
+}
+
+func capsKeepHelp(e *Env) Text {
+	var b strings.Builder
+	for role, c := range e.Procs {
+		if !c.Exited() {
+			fmt.Fprintf(&b, "  %-15s grep ^Cap /proc/%d/status;  ls -l /proc/%d/fd\n", role, c.PID, c.PID)
+		}
+	}
+	for k, v := range e.Values {
+		if strings.HasPrefix(k, "capabilities/copy/") {
+			fmt.Fprintf(&b, "  %-15s ls -l %s;  getcap %s;  su nobody -s /bin/sh -c '%s %s -c1 127.0.0.1'\n",
+				strings.TrimPrefix(k, "capabilities/copy/"), v, v, v, engine.ArgPing)
+		}
+	}
+	return T("Left for you to look at:\n"+b.String()+"Remove them with: nakami cleanup\n",
+		"確認用に残したもの:\n"+b.String()+"削除するには: nakami cleanup\n")
+}

@@ -1,0 +1,225 @@
+package lessons
+
+// capabilities/formula: the execve(2) formula as a calculator. The
+// parameters describe a process and a file; the calculator (engine.Exec)
+// says what the process will hold after executing the file, and the step
+// proves it by doing exactly that and reading /proc/PID/status.
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"nakami/engine"
+)
+
+var formulaParams = []Param{
+	{Name: "uid", Default: "nobody", Help: T("who runs the file: nobody or root", "ファイルを実行するユーザー: nobody か root"), Check: oneOf("nobody", "root")},
+	{Name: "inh", Default: "cap_net_raw,cap_chown", Help: T("the process's inheritable set (names, comma separated)", "プロセスの inheritable セット (名前をカンマ区切りで)"), Check: capList},
+	{Name: "amb", Default: "cap_chown", Help: T("the process's ambient set; must lie within inh", "プロセスの ambient セット。inh に含まれること"), Check: capList},
+	{Name: "drop", Default: "", Help: T("capabilities dropped from the bounding set", "bounding セットから外すケーパビリティ"), Check: capList},
+	{Name: "file", Default: "cap_net_raw+ei", Help: T("the file's capabilities as setcap takes them, or none", "setcap の書式でのファイルケーパビリティ、または none"), Check: fileText},
+	{Name: "suid", Default: "no", Help: T("whether the file is set-user-ID root: yes or no", "ファイルが set-user-ID root か: yes か no"), Check: oneOf("yes", "no")},
+	{Name: "nnp", Default: "no", Help: T("no_new_privs on the process: yes or no", "プロセスの no_new_privs: yes か no"), Check: oneOf("yes", "no")},
+	{Name: "noroot", Default: "no", Help: T("SECBIT_NOROOT on the process: yes or no", "プロセスの SECBIT_NOROOT: yes か no"), Check: oneOf("yes", "no")},
+}
+
+func oneOf(vals ...string) func(string) error {
+	return func(v string) error {
+		for _, x := range vals {
+			if v == x {
+				return nil
+			}
+		}
+		return fmt.Errorf("%q is not one of %s", v, strings.Join(vals, ", "))
+	}
+}
+
+func capList(v string) error {
+	last, err := engine.CapLastCap()
+	if err == nil {
+		_, err = engine.EncodeCaps(v, last)
+	}
+	return err
+}
+
+func fileText(v string) error {
+	if v == "none" {
+		return nil
+	}
+	last, err := engine.CapLastCap()
+	if err == nil {
+		_, err = engine.ParseCapText(v, last)
+	}
+	return err
+}
+
+// formulaInput builds the calculator's input from the step's parameters.
+func formulaInput(e *Env) (engine.ExecInput, error) {
+	p := func(n string) string { return e.Param(stepOf("capabilities", "formula"), n) }
+	last, err := engine.CapLastCap()
+	if err != nil {
+		return engine.ExecInput{}, err
+	}
+	self, err := engine.ReadCapSets(os.Getpid())
+	if err != nil {
+		return engine.ExecInput{}, err
+	}
+	inh, _ := engine.EncodeCaps(p("inh"), last)
+	amb, _ := engine.EncodeCaps(p("amb"), last)
+	drop, _ := engine.EncodeCaps(p("drop"), last)
+	if amb&^inh != 0 {
+		return engine.ExecInput{}, fmt.Errorf("amb=%s is not within inh=%s: the kernel keeps an ambient capability only while it is also inheritable", p("amb"), p("inh"))
+	}
+	in := engine.ExecInput{UID: nobody, Inh: inh, Prm: inh | amb, Amb: amb, Bnd: self.Bounding &^ drop,
+		SUIDRoot: p("suid") == "yes", NoNewPrivs: p("nnp") == "yes", NoRoot: p("noroot") == "yes"}
+	if p("uid") == "root" {
+		in.UID, in.Prm = 0, self.Permitted
+	}
+	if in.Inh&^self.Bounding != 0 {
+		return in, fmt.Errorf("inh=%s lists capabilities nakami's own bounding set lacks", p("inh"))
+	}
+	if f := p("file"); f != "none" {
+		fc, err := engine.ParseCapText(f, last)
+		if err != nil {
+			return in, err
+		}
+		in.File = &fc
+	}
+	return in, nil
+}
+
+var formulaStep = &Step{
+	ID:       "formula",
+	Commands: []string{"sudo setcap cap_net_raw+ei ./formula", "sudo capsh --caps='cap_net_raw,cap_chown+ip cap_setuid,cap_setgid,cap_setpcap+ep' --keep=1 --user=nobody --addamb=cap_chown -- -c './formula; grep ^Cap /proc/$$/status'"},
+	Requires: NeedsRoot, Why: rootWhy,
+	Params:  formulaParams,
+	Observe: []string{"formula"},
+	Action: func(e *Env) error {
+		in, err := formulaInput(e)
+		if err != nil {
+			return err
+		}
+		path, err := capCopy(e, "formula", 0, 0o755, "cp /bin/ping ./formula")
+		if err != nil {
+			return err
+		}
+		if old := e.Procs["formula"]; old != nil {
+			old.Stop()
+			delete(e.Procs, "formula")
+		}
+		delete(e.PIDs, "formula")
+		c, res, err := engine.StartFormula(e.S, "formula", path, in)
+		if err != nil {
+			return err
+		}
+		b, _ := json.Marshal(res)
+		e.Values["capabilities/result/formula"] = string(b)
+		view := FormulaView{Input: in, Predicted: engine.Exec(in)}
+		if c != nil {
+			e.Procs["formula"], e.PIDs["formula"] = c, c.PID
+			view.Kernel, _ = engine.ObserveExec(c.PID)
+			view.PID = c.PID
+		} else {
+			view.Kernel = engine.ExecOutput{Err: res.ExecErr}
+		}
+		v, _ := json.Marshal(view)
+		e.Values[ValueFormula] = string(v)
+		return nil
+	},
+	Checks: []Check{
+		{
+			Name: T("the file carries exactly the capabilities and mode the calculator assumed", "ファイルは計算の前提どおりのケーパビリティとモードを持つ"),
+			Probe: func(e *Env) (bool, Text) {
+				in, err := formulaInput(e)
+				path := e.Values[copyKey("formula")]
+				if err != nil || path == "" {
+					return false, T("no file has been prepared yet", "まだファイルを用意していません")
+				}
+				fi, err := os.Stat(path)
+				if err != nil {
+					return false, errText(err)
+				}
+				f, has, err := engine.ReadFileCaps(path)
+				if err != nil {
+					return false, errText(err)
+				}
+				last, _ := engine.CapLastCap()
+				got, want := "none", "none"
+				if has {
+					got = f.Text(last)
+				}
+				if in.File != nil {
+					want = in.File.Text(last)
+				}
+				suid := fi.Mode()&os.ModeSetuid != 0
+				if got != want || suid != in.SUIDRoot {
+					return false, Tf("%s: %s, file capabilities %s (want %s)", "%s: %s、ファイルケーパビリティ %s (期待 %s)", path, lsMode(fi.Mode()), got, want)
+				}
+				return true, Tf("%s: %s, security.capability: %s", "%s: %s、security.capability: %s", path, lsMode(fi.Mode()), got)
+			},
+		},
+		{
+			Name: T("the kernel gave exactly what the formula computes", "カーネルは式の計算どおりの結果を与えた"),
+			Probe: func(e *Env) (bool, Text) {
+				in, err := formulaInput(e)
+				if err != nil {
+					return false, errText(err)
+				}
+				want := engine.Exec(in)
+				var res engine.CapResult
+				if json.Unmarshal([]byte(e.Values["capabilities/result/formula"]), &res) != nil {
+					return false, T("the file has not been executed yet", "まだファイルを実行していません")
+				}
+				if want.Err != "" {
+					c := e.Child("formula")
+					if c != nil || res.ExecErr != want.Err {
+						return false, Tf("predicted execve to fail with %s; it gave %q", "execve は %s で失敗するはずが %q", want.Err, res.ExecErr)
+					}
+					return true, Tf("execve failed with %s, as predicted: %s", "予測どおり execve は %s で失敗: %s", res.ExecErr, res.ExecDetail)
+				}
+				c := e.Child("formula")
+				if c == nil {
+					return false, Tf("no process ran the file (execve: %s)", "ファイルを実行したプロセスがない (execve: %s)", res.ExecErr)
+				}
+				got, err := engine.ObserveExec(c.PID)
+				if err != nil {
+					return false, errText(err)
+				}
+				var diff []string
+				for i, m := range got.Sets.Masks() {
+					if w := want.Sets.Masks()[i]; m != w {
+						diff = append(diff, fmt.Sprintf("%s %016x ≠ %016x", engine.SetNames[i][1], m, w))
+					}
+				}
+				if got.EUID != want.EUID {
+					diff = append(diff, fmt.Sprintf("euid %d ≠ %d", got.EUID, want.EUID))
+				}
+				if len(diff) > 0 {
+					return false, Tf("/proc/%d/status differs: %s", "/proc/%d/status が異なる: %s", c.PID, strings.Join(diff, "; "))
+				}
+				s := fmt.Sprintf("/proc/%d/status: euid %d, CapPrm %016x, CapEff %016x, CapAmb %016x, CapInh %016x", c.PID, got.EUID,
+					got.Sets.Permitted, got.Sets.Effective, got.Sets.Ambient, got.Sets.Inheritable)
+				return true, T(s+" = the calculation", s+" = 計算どおり")
+			},
+		},
+	},
+}
+
+// ruleText explains one rule of the worked formula.
+var ruleText = map[string]Text{
+	engine.RuleFileCaps:   T("the file's own sets, limited by the bounding set", "ファイル自身のセット。bounding セットで制限される"),
+	engine.RuleNoFileCaps: T("the file has no security.capability", "ファイルに security.capability はない"),
+	engine.RuleEPERM:      T("the effective bit is set but a file capability cannot be granted: execve fails", "effective ビットがあるのに与えられないケーパビリティがある: execve は失敗する"),
+	engine.RuleRoot:       T("uid 0: the file counts as having every capability", "uid 0: ファイルはすべてのケーパビリティを持つとみなされる"),
+	engine.RuleRootEff:    T("effective uid 0: the effective bit counts as set", "実効 uid 0: effective ビットは立っているとみなされる"),
+	engine.RuleSUIDFcaps:  T("set-user-ID root with file capabilities: only the file capabilities count", "ファイルケーパビリティ付きの set-user-ID root: ファイルケーパビリティだけが効く"),
+	engine.RuleNoRoot:     T("SECBIT_NOROOT: root gets no special treatment", "SECBIT_NOROOT: root は特別扱いされない"),
+	engine.RuleNNP:        T("no_new_privs: nothing beyond the old permitted set", "no_new_privs: 元の permitted セットを超えない"),
+	engine.RuleAmbClear:   T("a privileged file clears the ambient set", "特権付きのファイルは ambient セットを消す"),
+	engine.RuleAmbKeep:    T("a plain file keeps the ambient set", "普通のファイルでは ambient セットが残る"),
+	engine.RulePermitted:  T("ambient capabilities join the permitted set", "ambient のケーパビリティが permitted に加わる"),
+	engine.RuleEffective:  T("the effective bit decides: all of permitted, or only ambient", "effective ビット次第: permitted すべてか、ambient だけか"),
+	engine.RuleUnchanged:  T("inheritable and bounding pass through unchanged", "inheritable と bounding はそのまま引き継がれる"),
+}
