@@ -7,16 +7,20 @@ package engine
 // cgroups have no system calls of their own: everything is a file.
 //
 // Syscalls: mkdir(2), rmdir(2), open(2)/write(2) on cgroupfs interface
-// files, clone3(2) with CLONE_INTO_CGROUP (v2, in Spawn), kill(2).
+// files, statfs(2), clone3(2) with CLONE_INTO_CGROUP (v2, in Spawn), kill(2).
 // Man pages: cgroups(7), clone(2); the kernel's
 // Documentation/admin-guide/cgroup-v1/ and cgroup-v2.rst.
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
 // CgroupDriver is one cgroup version's way of doing things.
@@ -333,4 +337,44 @@ func readKeyed(file string) (map[string]uint64, error) {
 		return nil, err
 	}
 	return ParseKeyed(string(b))
+}
+
+// CgroupFSVersion tells from statfs(2) whether dir is on cgroupfs: 1 for
+// cgroup v1 (CGROUP_SUPER_MAGIC), 2 for cgroup2 (CGROUP2_SUPER_MAGIC), 0
+// for anything else.
+func CgroupFSVersion(dir string) (int, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dir, &st); err != nil {
+		return 0, err
+	}
+	switch st.Type {
+	case unix.CGROUP_SUPER_MAGIC:
+		return 1, nil
+	case unix.CGROUP2_SUPER_MAGIC:
+		return 2, nil
+	}
+	return 0, nil
+}
+
+// StartOutside starts (and reaps) one short-lived process where nakami
+// itself runs, outside any lesson group, and returns its cgroups as it saw
+// them: proof that the host can still fork.
+func StartOutside() (int, []CgroupEntry, error) {
+	cmd := exec.Command("/proc/self/exe", ArgProbe, "cgroup")
+	out, err := cmd.Output()
+	if err != nil {
+		return 0, nil, fmt.Errorf("cannot start a process outside the group: %w", err)
+	}
+	var cg []CgroupEntry
+	if err := json.Unmarshal(out, &cg); err != nil {
+		return 0, nil, err
+	}
+	return cmd.Process.Pid, cg, nil
+}
+
+// CgroupFileExists reports whether an interface file is there: the kernel
+// creates them when a group is made, one set per controller.
+func CgroupFileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }

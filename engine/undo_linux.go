@@ -131,6 +131,7 @@ func undoCgroup(path string) error {
 		if b, rerr := os.ReadFile(filepath.Join(path, "cgroup.procs")); rerr == nil {
 			for _, f := range strings.Fields(string(b)) {
 				if pid, _ := strconv.Atoi(f); pid > 0 {
+					thawV1Freezer(pid, path)
 					unix.Kill(pid, unix.SIGKILL)
 				}
 			}
@@ -144,4 +145,29 @@ func undoCgroup(path string) error {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return err
+}
+
+// thawV1Freezer thaws the v1 freezer group of pid when that group belongs
+// to the same session as path (a v1 group spans hierarchies, and a member
+// frozen in the freezer tree keeps this directory busy until it can die).
+func thawV1Freezer(pid int, path string) {
+	var tag string
+	for _, part := range strings.Split(path, "/") {
+		if strings.HasPrefix(part, "nakami-") {
+			tag = part
+		}
+	}
+	c, err := DetectCgroups()
+	if tag == "" || err != nil || c.Layout.V1["freezer"] == "" {
+		return
+	}
+	cg, _ := ReadCgroups(pid)
+	for _, e := range cg {
+		if contains(e.Controllers, "freezer") && strings.Contains(e.Path, "/"+tag) {
+			if f, err := os.OpenFile(filepath.Join(c.Layout.V1["freezer"], e.Path, "freezer.state"), os.O_WRONLY, 0); err == nil {
+				f.WriteString("THAWED")
+				f.Close()
+			}
+		}
+	}
 }

@@ -1,0 +1,352 @@
+package lessons
+
+// cgroups/cpu-quota, memory-limit and pids-limit: a limit written to a
+// file, a workload that pushes against it, and the kernel's own counters
+// showing the limit held.
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"nakami/engine"
+)
+
+// burnThreads wants more than the quota allows, so the limit is what binds.
+func burnThreads(pct float64) string { return fmt.Sprint(int(math.Ceil(pct/100)) + 1) }
+
+var cpuQuotaStep = &Step{
+	ID: "cpu-quota",
+	Commands: []string{
+		"UUID=$(uuidgen); sudo mkdir /sys/fs/cgroup/cpu/$UUID",
+		"echo 50000 | sudo tee /sys/fs/cgroup/cpu/$UUID/cpu.cfs_quota_us   # of cpu.cfs_period_us 100000; v2: echo '50000 100000' | sudo tee /sys/fs/cgroup/$UUID/cpu.max",
+		"echo $$ | sudo tee /sys/fs/cgroup/cpu/$UUID/cgroup.procs",
+		"timeout 15s yes > /dev/null &",
+		"cat /sys/fs/cgroup/cpuacct/$UUID/cpuacct.usage /sys/fs/cgroup/cpu/$UUID/cpu.stat   # v2: cat /sys/fs/cgroup/$UUID/cpu.stat",
+	},
+	Requires: NeedsRoot,
+	Why:      T("writing a CPU quota needs write access to cgroupfs.", "CPU クォータを書き込むには cgroupfs への書き込み権限が必要です。"),
+	Params:   []Param{cpuParam},
+	Observe:  []string{"burner"},
+	Action: func(e *Env) error {
+		pct := paramPercent(e, "cgroups", "cpu-quota", "cpu")
+		g, err := newGroup(e, "burner", "cpu-quota", "cpu", "cpuacct")
+		if err != nil {
+			return err
+		}
+		if err := g.D.SetCPU(e.S.T, g, int64(pct*cpuPeriodUS/100), cpuPeriodUS); err != nil {
+			return err
+		}
+		_, err = e.Spawn(g.Place(engine.ChildSpec{Role: "burner", Exec: []string{engine.RoleBurn, burnThreads(pct)},
+			Shell: fmt.Sprintf("cgexec -g cpu,cpuacct:%s yes > /dev/null", g.Name)}))
+		return err
+	},
+	Checks: []Check{
+		quotaCheck("burner", "cpu-quota", "cpu"),
+		{
+			Name: T("measured from the kernel's accounting over 2 s, the busy loop's share is within 5 points of the quota", "カーネルの計測で 2 秒間に測ったビジーループの CPU 使用率がクォータの ±5 ポイント以内"),
+			Probe: func(e *Env) (bool, Text) {
+				g, why, ok := groupOrNot(e, "burner")
+				if !ok || e.Child("burner") == nil {
+					return false, why
+				}
+				return shareWithin(g, 2*time.Second, g)
+			},
+		},
+		{
+			Name: T("the throttling counters rise: the group keeps running out of quota", "スロットリングのカウンタが増える: グループはクォータを使い切り続けている"),
+			Probe: func(e *Env) (bool, Text) {
+				g, why, ok := groupOrNot(e, "burner")
+				if !ok || e.Child("burner") == nil {
+					return false, why
+				}
+				m, err := engine.MeasureCPU(g, 500*time.Millisecond)
+				if err != nil {
+					return false, errText(err)
+				}
+				if m.Throttled == 0 {
+					return false, Tf("cpu.stat nr_throttled did not move in %v (%d periods)", "%v の間 cpu.stat の nr_throttled が増えませんでした(%d 周期)", m.Window.Round(time.Millisecond), m.Periods)
+				}
+				return true, Tf("in %v: nr_throttled +%d of %d periods, throttled time +%v", "%v の間に nr_throttled +%d(%d 周期中)、スロットル時間 +%v",
+					m.Window.Round(time.Millisecond), m.Throttled, m.Periods, time.Duration(m.ThrottledNS).Round(time.Millisecond))
+			},
+		},
+	},
+}
+
+// quotaCheck reads the quota back from the kernel and compares it with the
+// step's parameter.
+func quotaCheck(role, step, param string) Check {
+	return Check{
+		Name: Tf("the kernel holds the %s quota", "カーネルが %s のクォータを保持している", param),
+		Probe: func(e *Env) (bool, Text) {
+			g, why, ok := groupOrNot(e, role)
+			if !ok {
+				return false, why
+			}
+			st, err := g.Stats()
+			if err != nil {
+				return false, errText(err)
+			}
+			want := paramPercent(e, "cgroups", step, param)
+			file := "cpu.cfs_quota_us / cpu.cfs_period_us"
+			if st.Version == 2 {
+				file = "cpu.max"
+			}
+			got := 100 * float64(st.CPUQuotaUS) / float64(st.CPUPeriodUS)
+			if st.CPUQuotaUS < 0 || math.Abs(got-want) > 0.01 {
+				return false, Tf("%s of %s: %d / %d", "%s の %s: %d / %d", g.Dir("cpu"), file, st.CPUQuotaUS, st.CPUPeriodUS)
+			}
+			return true, Tf("%s: %d / %d µs = %.0f%%", "%s: %d / %d µs = %.0f%%", file, st.CPUQuotaUS, st.CPUPeriodUS, got)
+		},
+	}
+}
+
+// shareWithin measures g's CPU share and compares it with the tightest
+// quota among limits (the group itself, and any ancestor).
+func shareWithin(g *engine.Group, window time.Duration, limits ...*engine.Group) (bool, Text) {
+	want, version := -1.0, 1
+	for _, l := range limits {
+		st, err := l.Stats()
+		if err != nil {
+			return false, errText(err)
+		}
+		version = st.Version
+		if q := 100 * float64(st.CPUQuotaUS) / float64(st.CPUPeriodUS); st.CPUQuotaUS > 0 && (want < 0 || q < want) {
+			want = q
+		}
+	}
+	m, err := engine.MeasureCPU(g, window)
+	if err != nil {
+		return false, errText(err)
+	}
+	src := "cpuacct.usage"
+	if version == 2 {
+		src = "cpu.stat usage_usec"
+	}
+	w, u := m.Window.Round(time.Millisecond), time.Duration(m.UsageNS).Round(time.Millisecond)
+	d := Text{EN: fmt.Sprintf("%s rose by %v in %v: %.1f%% against a quota of %.0f%%", src, u, w, m.Share, want),
+		JA: fmt.Sprintf("%s は %v の間に %v 増加: %.1f%%(クォータ %.0f%%)", src, w, u, m.Share, want)}
+	return want > 0 && math.Abs(m.Share-want) <= 5, d
+}
+
+var memoryStep = &Step{
+	ID: "memory-limit",
+	Commands: []string{
+		"sudo cgcreate -g memory:$UUID",
+		"sudo cgset -r memory.limit_in_bytes=10000000 $UUID   # v2: echo 10000000 | sudo tee /sys/fs/cgroup/$UUID/memory.max",
+		"sudo cgexec -g memory:$UUID python3 -c 'b = []\nwhile True: b.append(bytearray(1 << 20))'",
+		"cat /sys/fs/cgroup/memory/$UUID/memory.oom_control   # v2: cat /sys/fs/cgroup/$UUID/memory.events",
+		"cat /sys/fs/cgroup/memory/$UUID/memory.max_usage_in_bytes   # v2: memory.peak",
+	},
+	Requires: NeedsRoot,
+	Why:      T("writing a memory limit needs write access to cgroupfs.", "メモリ上限を書き込むには cgroupfs への書き込み権限が必要です。"),
+	Params:   []Param{memoryParam},
+	Action: func(e *Env) error {
+		limit := paramBytes(e, "cgroups", "memory-limit", "memory")
+		g, err := newGroup(e, "hog", "memory-limit", "memory")
+		if err != nil {
+			return err
+		}
+		if err := g.D.SetMemory(e.S.T, g, limit); err != nil {
+			return err
+		}
+		c, err := e.Spawn(g.Place(engine.ChildSpec{Role: "hog", Exec: []string{engine.RoleHog, fmt.Sprint(2*limit + 32<<20)},
+			Shell: fmt.Sprintf("cgexec -g memory:%s python3 -c '…allocate 1 MiB at a time…'", g.Name)}))
+		if err != nil {
+			return err
+		}
+		if err := c.Send("go"); err != nil {
+			return err
+		}
+		start := time.Now()
+		tl, werr := engine.WatchOOM(g, c.Done(), 30*time.Second)
+		op := engine.Op{Call: fmt.Sprintf("pread(memory usage, OOM counter) × %d, one per %v", tl.Samples, tl.Resolution),
+			Shell: "watch -n0.1 cat " + g.Dir("memory") + "/memory.usage_in_bytes", Duration: time.Since(start), By: "nakami"}
+		if werr != nil {
+			op.Outcome, op.Failed, op.Detail = "error", true, werr.Error()
+		} else {
+			op.Detail = fmt.Sprintf("usage reached the limit (%d bytes), and %v later the OOM kill was counted", tl.Limit, tl.Latency)
+			e.Values["oom-latency"] = tl.Latency.String()
+			e.Values["oom-resolution"] = tl.Resolution.String()
+		}
+		e.S.T.Add(op)
+		select {
+		case <-c.Done():
+		case <-time.After(10 * time.Second):
+		}
+		ws, _ := c.Status()
+		e.S.T.Add(engine.Op{Call: fmt.Sprintf("wait4(%d)", c.PID), Shell: "wait", Detail: waitText(ws), By: "nakami"})
+		return nil
+	},
+	Checks: []Check{
+		{
+			Name: T("the kernel counted an OOM kill in the group", "カーネルがグループ内の OOM kill を数えた"),
+			Probe: func(e *Env) (bool, Text) {
+				g, why, ok := groupOrNot(e, "hog")
+				if !ok {
+					return false, why
+				}
+				st, err := g.Stats()
+				if err != nil {
+					return false, errText(err)
+				}
+				file := "memory.oom_control"
+				if st.Version == 2 {
+					file = "memory.events"
+				}
+				if st.OOMKills == 0 {
+					return false, Tf("%s: oom_kill 0", "%s: oom_kill 0", file)
+				}
+				lat := e.Values["oom-latency"]
+				return true, Tf("%s: oom_kill %d; the kill came %s after usage reached the limit (sampled every %s)",
+					"%s: oom_kill %d。使用量が上限に達してから %s 後に kill された(%s ごとに計測)", file, st.OOMKills, lat, e.Values["oom-resolution"])
+			},
+		},
+		{
+			Name: T("the process died of SIGKILL", "プロセスは SIGKILL で終了した"),
+			Probe: func(e *Env) (bool, Text) {
+				c := e.Procs["hog"]
+				if c == nil {
+					return false, T("no allocating process yet", "まだメモリを確保するプロセスがありません")
+				}
+				ws, done := c.Status()
+				if !done {
+					return false, Tf("process %d is still running", "プロセス %d はまだ動いています", c.PID)
+				}
+				if !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+					return false, Tf("process %d %s", "プロセス %d: %s", c.PID, waitText(ws))
+				}
+				return true, Tf("wait4(%d): killed by signal %d (SIGKILL)", "wait4(%d): シグナル %d (SIGKILL) で終了", c.PID, int(ws.Signal()))
+			},
+		},
+		{
+			Name: T("its usage rose to the limit and stopped there", "使用量は上限まで増えてそこで止まった"),
+			Probe: func(e *Env) (bool, Text) {
+				g, why, ok := groupOrNot(e, "hog")
+				if !ok {
+					return false, why
+				}
+				st, err := g.Stats()
+				if err != nil {
+					return false, errText(err)
+				}
+				file := "memory.max_usage_in_bytes"
+				if st.Version == 2 {
+					file = "memory.peak"
+				}
+				// A task being OOM-killed may charge a page or two past the
+				// limit on its way out; more than 64 pages would be a leak.
+				if st.MemLimit < 0 || st.MemPeak < st.MemLimit-256<<10 || st.MemPeak > st.MemLimit+256<<10 {
+					return false, Tf("%s %d against a limit of %d", "%s %d(上限 %d)", file, st.MemPeak, st.MemLimit)
+				}
+				if over := st.MemPeak - st.MemLimit; over > 0 {
+					return true, Tf("%s %d, %d pages past the limit %d: charges the kernel may not refuse, such as those of the task it is killing",
+						"%s %d。%d ページ分上限 %d を超えたのは、kill 中のタスクの分など、カーネルが拒否できない課金", file, st.MemPeak, over/int64(os.Getpagesize()), st.MemLimit)
+				}
+				return true, Tf("%s %d, limit %d (the kernel counts whole pages)", "%s %d、上限 %d(カーネルはページ単位で数える)", file, st.MemPeak, st.MemLimit)
+			},
+		},
+	},
+}
+
+var pidsStep = &Step{
+	ID: "pids-limit",
+	Commands: []string{
+		"echo 32 | sudo tee /sys/fs/cgroup/pids/$UUID/pids.max   # v2: /sys/fs/cgroup/$UUID/pids.max",
+		"echo $$ | sudo tee /sys/fs/cgroup/pids/$UUID/cgroup.procs",
+		":(){ :|:& };:   # bash: fork: retry: Resource temporarily unavailable",
+		"cat /sys/fs/cgroup/pids/$UUID/pids.current /sys/fs/cgroup/pids/$UUID/pids.events",
+	},
+	Requires: NeedsRoot,
+	Why:      T("writing pids.max needs write access to cgroupfs.", "pids.max を書き込むには cgroupfs への書き込み権限が必要です。"),
+	Params:   []Param{pidsParam},
+	Observe:  []string{"bomb"},
+	Action: func(e *Env) error {
+		var max int64
+		fmt.Sscan(e.Param(stepOf("cgroups", "pids-limit"), "pids"), &max)
+		g, err := newGroup(e, "bomb", "pids-limit", "pids")
+		if err != nil {
+			return err
+		}
+		if err := g.D.SetPids(e.S.T, g, max); err != nil {
+			return err
+		}
+		_, err = e.Spawn(g.Place(engine.ChildSpec{Role: "bomb", Exec: []string{engine.RoleBomb, fmt.Sprint(min(2*max, 4096)), "5"},
+			Shell: fmt.Sprintf("cgexec -g pids:%s bash -c ':(){ :|:& };:'", g.Name)}))
+		return err
+	},
+	Checks: []Check{
+		{
+			Name: T("the group is full: pids.current equals pids.max", "グループは満杯: pids.current が pids.max に等しい"),
+			Probe: func(e *Env) (bool, Text) {
+				g, why, ok := groupOrNot(e, "bomb")
+				if !ok {
+					return false, why
+				}
+				st, err := g.Stats()
+				if err != nil {
+					return false, errText(err)
+				}
+				if st.PidsMax < 0 || st.PidsCurrent != st.PidsMax {
+					return false, Tf("pids.current %d, pids.max %d", "pids.current %d、pids.max %d", st.PidsCurrent, st.PidsMax)
+				}
+				return true, Tf("pids.current %d = pids.max %d (%d processes, the rest their threads)", "pids.current %d = pids.max %d(プロセス %d 個、残りはスレッド)",
+					st.PidsCurrent, st.PidsMax, len(st.Procs))
+			},
+		},
+		{
+			Name: T("the kernel refused the next fork with EAGAIN, and counted it", "カーネルは次の fork を EAGAIN で拒否し、それを数えた"),
+			Probe: func(e *Env) (bool, Text) {
+				g, why, ok := groupOrNot(e, "bomb")
+				if !ok {
+					return false, why
+				}
+				st, err := g.Stats()
+				if err != nil {
+					return false, errText(err)
+				}
+				var fork *engine.Op
+				for _, op := range e.S.T.Ops() {
+					if strings.HasPrefix(op.Call, "clone(SIGCHLD)") {
+						fork = &op
+					}
+				}
+				if fork == nil || fork.Outcome != "EAGAIN" || st.PidsRefused == 0 {
+					return false, Tf("pids.events max %d, no clone() refused with EAGAIN", "pids.events max %d、EAGAIN で拒否された clone() はありません", st.PidsRefused)
+				}
+				return true, Tf("clone() returned EAGAIN: %s; pids.events max %d", "clone() は EAGAIN を返した: %s。pids.events max %d", fork.Detail, st.PidsRefused)
+			},
+		},
+		{
+			Name: T("the host is unaffected: a process outside the group still starts", "ホストは影響を受けない: グループ外ではプロセスを起動できる"),
+			Probe: func(e *Env) (bool, Text) {
+				g, why, ok := groupOrNot(e, "bomb")
+				if !ok || e.Child("bomb") == nil {
+					return false, why
+				}
+				pid, cg, err := engine.StartOutside()
+				if err != nil {
+					return false, errText(err)
+				}
+				if l, _ := cgroupLine(cg, g, "pids"); l.Path == "/"+g.Name {
+					return false, Tf("process %d started inside the group", "プロセス %d がグループの中で起動しました", pid)
+				}
+				return true, Tf("process %d started and exited outside /%s while the group is full", "グループが満杯の間も、プロセス %d は /%s の外で起動・終了した", pid, g.Name)
+			},
+		},
+	},
+}
+
+func waitText(ws syscall.WaitStatus) string {
+	switch {
+	case ws.Signaled():
+		return fmt.Sprintf("killed by signal %d (%v)", int(ws.Signal()), ws.Signal())
+	case ws.Exited():
+		return fmt.Sprintf("exited with status %d", ws.ExitStatus())
+	}
+	return fmt.Sprintf("wait status %#x", uint32(ws))
+}
