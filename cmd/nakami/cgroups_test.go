@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"nakami/lessons"
+)
+
+// TestRunCgroupsLeavesNoTrace runs the whole lesson: every check passes and
+// no cgroup, process or journal is left.
+func TestRunCgroupsLeavesNoTrace(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	o := nakami(t, nil, "run", "cgroups", "--json")
+	var rs []lessons.Result
+	if err := json.Unmarshal([]byte(o.stdout), &rs); err != nil || o.code != 0 {
+		t.Fatalf("exit %d, %v\n%s\n%s", o.code, err, o.stdout, o.stderr)
+	}
+	if len(rs) != 8 {
+		t.Errorf("%d steps ran, want 8", len(rs))
+	}
+	for _, r := range rs {
+		if !r.Passed() {
+			t.Errorf("%s: %+v", r.Step, r)
+		}
+		for _, c := range r.Checks {
+			t.Logf("%s: %s — %s", r.Step, c.Name, c.Detail)
+		}
+	}
+	assertUnchanged(t, before)
+}
+
+// TestCgroupsSIGINTAndSIGKILL interrupts a run while its busy loop is
+// limited, then kills one outright and lets cleanup remove what it left.
+func TestCgroupsSIGINTAndSIGKILL(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGKILL} {
+		cmd := command(t, nil, "run", "cgroups/freeze")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Wait until the frozen group is frozen, then signal.
+		deadline := time.Now().Add(20 * time.Second)
+		for time.Now().Before(deadline) && !frozenGroup() {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if !frozenGroup() {
+			cmd.Process.Kill()
+			t.Fatal("the freeze step's group was never frozen")
+		}
+		cmd.Process.Signal(sig)
+		cmd.Wait()
+		if sig == syscall.SIGKILL {
+			time.Sleep(100 * time.Millisecond)
+			if o := nakami(t, nil, "cleanup"); o.code != 0 || !strings.Contains(o.stdout, "removed cgroup") {
+				t.Errorf("cleanup: exit %d\n%s%s", o.code, o.stdout, o.stderr)
+			}
+		}
+		assertUnchanged(t, before)
+	}
+}
+
+// TestCgroupsBadLimits: each bad --set is refused in one sentence, exit 2,
+// before any group exists.
+func TestCgroupsBadLimits(t *testing.T) {
+	before := snapshot(t)
+	for _, args := range [][]string{
+		{"run", "cgroups/cpu-quota", "--set", "cpu=-5%"},
+		{"run", "cgroups/cpu-quota", "--set", "cpu=abc"},
+		{"run", "cgroups/cpu-quota", "--set", "cpu=100000%"},
+		{"run", "cgroups/memory-limit", "--set", "memory=10XB"},
+		{"run", "cgroups/memory-limit", "--set", "memory=1000"},
+		{"run", "cgroups/pids-limit", "--set", "pids=2"},
+		{"run", "cgroups/nested", "--set", "task-cpu=abc"},
+		{"run", "cgroups", "--set", "memory=-1"},
+	} {
+		o := nakami(t, nil, args...)
+		lines := strings.Split(strings.TrimSpace(o.stderr), "\n")
+		if o.code != 2 || len(lines) != 1 || !strings.HasPrefix(lines[0], "nakami: ") || o.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, o.code, o.stdout, o.stderr)
+		}
+	}
+	assertUnchanged(t, before)
+}
+
+// frozenGroup finds the freeze step's frozen group: v1 freezer.state, or
+// v2 cgroup.events on a v2-only host.
+func frozenGroup() bool {
+	v1, _ := filepath.Glob("/sys/fs/cgroup/freezer/nakami-*/freeze-frozen/freezer.state")
+	v2, _ := filepath.Glob("/sys/fs/cgroup/nakami-*/freeze-frozen/cgroup.events")
+	for _, f := range append(v1, v2...) {
+		b, _ := os.ReadFile(f)
+		if strings.TrimSpace(string(b)) == "FROZEN" || strings.Contains(string(b), "frozen 1") {
+			return true
+		}
+	}
+	return false
+}
