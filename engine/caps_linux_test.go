@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
 	"kernel.org/pub/linux/libs/security/libcap/cap"
 )
 
@@ -194,5 +195,46 @@ func TestAmbientAndEveryThread(t *testing.T) {
 	st, _ := ReadStatus(c.PID)
 	if st.CapAmb != 0x2000 || st.CapEff != 0x2000 || st.Uid[1] != nobody || res.Ping.Received != 1 {
 		t.Errorf("ambient ping: %+v %+v", st, res.Ping)
+	}
+}
+
+// TestExecDirOnNosuid: when the temp dir lies on a nosuid mount, the
+// session mounts a tmpfs of its own for the copies, and a set-user-ID copy
+// there still makes nobody root; the session removes the mount.
+func TestExecDirOnNosuid(t *testing.T) {
+	needKernel(t)
+	base := t.TempDir()
+	os.Chmod(filepath.Dir(base), 0o755)
+	if err := unix.Mount("capstest-nosuid", base, "tmpfs", unix.MS_NOSUID, "mode=0755"); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Unmount(base, unix.MNT_DETACH)
+	t.Setenv("TMPDIR", base)
+	s := newTestSession(t)
+	dir, err := ExecDir(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fs unix.Statfs_t
+	if err := unix.Statfs(dir, &fs); err != nil || fs.Flags&unix.ST_NOSUID != 0 || filepath.Base(dir) != "exec" {
+		t.Fatalf("exec dir %s: flags %#x, %v", dir, fs.Flags, err)
+	}
+	path, err := CopySelf(s, "ping-suid", 0, 0, 0o4755, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, res, err := StartCapRun(s, CapRun{Role: "suid", Path: path, Args: PingArgs(0), UID: nobody, GID: nobody})
+	if err != nil || c == nil {
+		t.Fatal(err, res)
+	}
+	if res.Ping.EUID != 0 {
+		t.Errorf("set-user-ID copy on the session's tmpfs: euid %d", res.Ping.EUID)
+	}
+	c.Stop()
+	if err := s.Journal.ReleaseAll(); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := IsMountPoint(dir); m {
+		t.Errorf("%s is still mounted", dir)
 	}
 }
