@@ -130,6 +130,10 @@ func shareWithin(g *engine.Group, window time.Duration, limits ...*engine.Group)
 	w, u := m.Window.Round(time.Millisecond), time.Duration(m.UsageNS).Round(time.Millisecond)
 	d := Text{EN: fmt.Sprintf("%s rose by %v in %v: %.1f%% against a quota of %.0f%%", src, u, w, m.Share, want),
 		JA: fmt.Sprintf("%s は %v の間に %v 増加: %.1f%%(クォータ %.0f%%)", src, w, u, m.Share, want)}
+	if want > 0 && m.Share < want-5 {
+		d.EN += " — below the quota: a quota is a ceiling, not a promise, and other work on this machine took the rest"
+		d.JA += " — クォータ未満: クォータは上限であって保証ではなく、残りはこのマシンのほかの処理が使った"
+	}
 	return want > 0 && math.Abs(m.Share-want) <= 5, d
 }
 
