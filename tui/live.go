@@ -11,20 +11,244 @@ import (
 	"nakami/lessons"
 )
 
-func (m *model) liveLines(width int) []string {
+// liveData is one reading of everything the live panel shows.
+type liveData struct {
+	snaps   []lessons.Snapshot
+	caps    map[int][]lessons.CapSet
+	groups  []groupReading
+	file    *lessons.FileCapsView
+	formula []lessons.FormulaLine
+	agrees  bool
+}
+
+type groupReading struct {
+	role  string
+	usage *lessons.CgroupUsage
+	err   string
+}
+
+// liveReq is what to read, gathered from the Env on the event loop.
+type liveReq struct {
+	procs    []lessons.RolePID
+	withHost bool
+	known    map[int]string
+	groups   [][2]string // role, path
+	file     string
+	formula  []lessons.FormulaLine
+	agrees   bool
+}
+
+func (m *model) liveRequest() liveReq {
 	it := m.cur()
-	if len(it.step.Observe) == 0 {
-		return []string{m.st.dim.Render(m.tr("this step observes no process", "このステップが観察するプロセスはありません"))}
+	m.liveTick++
+	r := liveReq{procs: m.env.Observed(it.step), withHost: m.liveTick%6 == 1, known: map[int]string{}}
+	for k, v := range m.hostname {
+		r.known[k] = v
 	}
-	if len(m.live) == 0 {
+	for _, role := range lessons.CgroupObserved[it.key()] {
+		if path := m.env.Values[lessons.CgroupKey(role)]; path != "" {
+			r.groups = append(r.groups, [2]string{role, path})
+		}
+	}
+	if it.lesson.ID == "capabilities" {
+		r.file = m.env.Values[lessons.ValueFile]
+		if f, ok := lessons.Formula(m.env); ok && it.step.ID == "formula" {
+			r.formula, r.agrees = f.Lines(m.lang), f.Agrees()
+		}
+	}
+	return r
+}
+
+// read runs in a tea.Cmd: kernel reads only.
+func (r liveReq) read() liveData {
+	d := liveData{caps: map[int][]lessons.CapSet{}, formula: r.formula, agrees: r.agrees}
+	for _, o := range r.procs {
+		sn, err := lessons.InspectLive(o.PID, r.withHost)
+		if err != nil {
+			continue
+		}
+		if sn.Hostname == "" {
+			sn.Hostname = r.known[o.PID]
+		}
+		sn.Role = o.Role
+		d.snaps = append(d.snaps, sn)
+		if cs, err := lessons.CapSets(o.PID); err == nil {
+			d.caps[o.PID] = cs
+		}
+	}
+	for _, g := range r.groups {
+		u, err := lessons.ReadCgroupUsage(g[1])
+		gr := groupReading{role: g[0], usage: u}
+		if err != nil {
+			gr.err = err.Error()
+		}
+		d.groups = append(d.groups, gr)
+	}
+	if r.file != "" {
+		if f, err := lessons.FileCapsOf(r.file); err == nil {
+			d.file = &f
+		}
+	}
+	return d
+}
+
+// takeLive stores a reading and keeps each group's CPU history.
+func (m *model) takeLive(d liveData) {
+	m.live = d
+	for _, s := range d.snaps {
+		if s.Hostname != "" {
+			m.hostname[s.PID] = s.Hostname
+		}
+	}
+	for _, g := range d.groups {
+		if g.usage == nil {
+			continue
+		}
+		if prev := m.cgPrev[g.role]; prev != nil {
+			h := append(m.cgHist[g.role], g.usage.CPUPercent(prev))
+			if len(h) > 40 {
+				h = h[len(h)-40:]
+			}
+			m.cgHist[g.role] = h
+		}
+		m.cgPrev[g.role] = g.usage
+	}
+}
+
+func (m *model) liveLines(width int) []string {
+	d := m.live
+	if len(d.snaps) == 0 && len(d.groups) == 0 && d.file == nil && len(d.formula) == 0 {
+		if len(m.cur().step.Observe) == 0 && len(lessons.CgroupObserved[m.cur().key()]) == 0 {
+			return []string{m.st.dim.Render(m.tr("this step observes no process", "このステップが観察するプロセスはありません"))}
+		}
 		return []string{m.st.dim.Render(m.tr("nothing running yet: press enter to run the step", "まだ何も動いていません。enter でステップを実行"))}
 	}
 	var out []string
-	for _, sn := range m.live {
-		out = append(out, m.snapshotLines(sn, width)...)
+	for _, g := range d.groups {
+		out = append(out, m.groupLines(g, width)...)
 		out = append(out, "")
 	}
+	for _, sn := range d.snaps {
+		out = append(out, m.snapshotLines(sn, width)...)
+		out = append(out, m.capLines(d.caps[sn.PID], width)...)
+		out = append(out, "")
+	}
+	if d.file != nil {
+		f := d.file
+		text := f.Text
+		if !f.Present {
+			text = m.tr("(no file capabilities)", "(ファイルケーパビリティなし)")
+		}
+		out = append(out, m.st.title.Render(m.tr("file ", "ファイル ")+f.Path), fmt.Sprintf("  %s uid %d  %s", f.Mode, f.UID, text), "")
+	}
+	if len(d.formula) > 0 {
+		verdict := m.st.pass.Render(m.tr("✓ the kernel agrees", "✓ カーネルと一致"))
+		if !d.agrees {
+			verdict = m.st.fail.Render(m.tr("✗ the kernel disagrees", "✗ カーネルと不一致"))
+		}
+		out = append(out, m.st.title.Render(m.tr("execve formula ", "execve の式 "))+verdict)
+		for _, l := range d.formula {
+			out = append(out, "  "+l.Expr)
+			if l.Caps != "" {
+				out = append(out, m.st.dim.Render("    = "+l.Caps))
+			}
+		}
+	}
+	return clip(out, width)
+}
+
+// capLines lists the five sets by name; a full or empty set in one word.
+func (m *model) capLines(sets []lessons.CapSet, width int) []string {
+	var out []string
+	for _, s := range sets {
+		names := strings.Join(s.Caps, ",")
+		switch {
+		case s.Count == 0:
+			names = m.st.dim.Render("—")
+		case s.Count == s.Of:
+			names = m.tr("all ", "全 ") + fmt.Sprint(s.Of)
+		case s.Count > 6:
+			names = fmt.Sprintf("%d/%d: %s…", s.Count, s.Of, strings.Join(s.Caps[:3], ","))
+		}
+		out = append(out, fmt.Sprintf("  %-6s %s", s.Line, names))
+	}
 	return out
+}
+
+// groupLines: CPU % as a sparkline against the quota, memory as a bar
+// against the limit, OOM kills, pids and members.
+func (m *model) groupLines(g groupReading, width int) []string {
+	st := m.st
+	if g.usage == nil {
+		return []string{st.title.Render("cgroup " + g.role), st.dim.Render("  " + g.err)}
+	}
+	u := g.usage
+	out := []string{st.title.Render(fmt.Sprintf("cgroup %s · v%d · %s", g.role, u.Version, u.Path))}
+	hist := m.cgHist[g.role]
+	if q := u.QuotaPercent(); q > 0 || u.CPUUsageNS > 0 {
+		now := 0.0
+		if len(hist) > 0 {
+			now = hist[len(hist)-1]
+		}
+		quota := m.tr("no quota", "上限なし")
+		if q > 0 {
+			quota = fmt.Sprintf(m.tr("quota %.0f%%", "上限 %.0f%%"), q)
+		}
+		out = append(out, fmt.Sprintf("  cpu %s %5.1f%% · %s · %s %d", sparkline(hist, max(q, 100), 24), now, quota, m.tr("throttled", "抑制"), u.Throttled))
+	}
+	if u.MemLimit > 0 || u.MemCurrent > 0 {
+		out = append(out, fmt.Sprintf("  mem %s %s / %s · peak %s · OOM %d", bar(u.MemCurrent, u.MemLimit, 16),
+			mb(u.MemCurrent), mb(u.MemLimit), mb(u.MemPeak), u.OOMKills))
+	}
+	if u.PidsMax > 0 || u.PidsCurrent > 0 {
+		out = append(out, fmt.Sprintf("  pids %d / %s", u.PidsCurrent, limitText(u.PidsMax)))
+	}
+	frozen := ""
+	if u.Frozen {
+		frozen = st.newNS.Render(m.tr(" FROZEN", " 凍結中"))
+	}
+	out = append(out, fmt.Sprintf("  procs %v%s", u.PIDs, frozen))
+	return out
+}
+
+func sparkline(vals []float64, top float64, n int) string {
+	const ticks = "▁▂▃▄▅▆▇█"
+	r := []rune(ticks)
+	if len(vals) > n {
+		vals = vals[len(vals)-n:]
+	}
+	var b strings.Builder
+	for i := len(vals); i < n; i++ {
+		b.WriteRune(' ')
+	}
+	for _, v := range vals {
+		i := int(v / top * float64(len(r)-1))
+		b.WriteRune(r[min(max(i, 0), len(r)-1)])
+	}
+	return b.String()
+}
+
+func bar(v, limit int64, n int) string {
+	if limit <= 0 {
+		return strings.Repeat("░", n)
+	}
+	full := int(float64(v) / float64(limit) * float64(n))
+	full = min(max(full, 0), n)
+	return strings.Repeat("█", full) + strings.Repeat("░", n-full)
+}
+
+func mb(v int64) string {
+	if v < 0 {
+		return "∞"
+	}
+	return fmt.Sprintf("%.1fMB", float64(v)/1e6)
+}
+
+func limitText(v int64) string {
+	if v < 0 {
+		return "max"
+	}
+	return fmt.Sprint(v)
 }
 
 func (m *model) snapshotLines(sn lessons.Snapshot, width int) []string {

@@ -65,7 +65,9 @@ type model struct {
 	confirm  bool // asking before quitting with objects alive
 	keep     bool // quit leaving objects for `nakami cleanup`
 	status   string
-	live     []lessons.Snapshot
+	live     liveData
+	cgHist   map[string][]float64            // CPU % samples per group role
+	cgPrev   map[string]*lessons.CgroupUsage // the previous reading per role
 	liveGen  int
 	liveTick int
 	hostname map[int]string
@@ -81,8 +83,8 @@ type (
 	shellDoneMsg struct{ err error }
 	liveTickMsg  struct{ gen int }
 	liveMsg      struct {
-		gen   int
-		snaps []lessons.Snapshot
+		gen  int
+		data liveData
 	}
 )
 
@@ -92,6 +94,7 @@ func newModel(env *lessons.Env, o Options) *model {
 		spin: spinner.New(spinner.WithSpinner(spinner.Dot)), prog: loadProgress(),
 		results: map[string][]lessons.Result{}, hints: map[string]int{}, scroll: map[panel]int{},
 		md: newMDCache(), dark: true, width: 80, height: 24, hostname: map[int]string{},
+		cgHist: map[string][]float64{}, cgPrev: map[string]*lessons.CgroupUsage{},
 	}
 	for _, l := range lessons.All() {
 		for _, s := range l.Steps {
@@ -168,12 +171,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.gen != m.liveGen {
 			return m, nil
 		}
-		m.live = msg.snaps
-		for _, s := range msg.snaps {
-			if s.Hostname != "" {
-				m.hostname[s.PID] = s.Hostname
-			}
-		}
+		m.takeLive(msg.data)
 		return m, m.nextLiveTick()
 	case tea.KeyPressMsg:
 		return m, m.onKey(msg)
@@ -260,7 +258,7 @@ func (m *model) setCursor(i int) {
 	m.scroll[panelText], m.scroll[panelTranscript] = 0, 0
 	m.prog.Current = m.cur().key()
 	m.prog.save()
-	m.live = nil
+	m.live = liveData{}
 }
 
 func (m *model) startRun() tea.Cmd {
@@ -358,7 +356,7 @@ func (m *model) reset() tea.Cmd {
 		}
 	}
 	m.prog.save()
-	m.live = nil
+	m.live = liveData{}
 	m.running = "reset"
 	env := m.env
 	return func() tea.Msg { return resetDoneMsg{env.Reset()} }
@@ -393,28 +391,10 @@ func (m *model) fetchLive(gen int) tea.Cmd {
 	if m.running != "" {
 		return m.nextLiveTick()
 	}
-	obs := m.env.Observed(m.cur().step)
-	m.liveTick++
-	withHost := m.liveTick%6 == 1 // every 3 s: it costs a thread (or a process)
-	known := map[int]string{}
-	for k, v := range m.hostname {
-		known[k] = v
-	}
-	return func() tea.Msg {
-		var snaps []lessons.Snapshot
-		for _, o := range obs {
-			sn, err := lessons.InspectLive(o.PID, withHost)
-			if err != nil {
-				continue
-			}
-			if sn.Hostname == "" {
-				sn.Hostname = known[o.PID]
-			}
-			sn.Role = o.Role
-			snaps = append(snaps, sn)
-		}
-		return liveMsg{gen, snaps}
-	}
+	// Read what the Env knows here, on the event loop; the command below
+	// only reads the kernel.
+	req := m.liveRequest()
+	return func() tea.Msg { return liveMsg{gen, req.read()} }
 }
 
 func (m *model) tr(en, ja string) string {
