@@ -32,6 +32,15 @@ package engine
 //	  │ ◄──── Message{stage:"ready"} ── (the role) │
 //	  │ fd 3 ─── {"cmd":"go"} ───────────────────► │ e.g. start allocating
 //
+// Before Exec (or "ready") the child may change its root (chroot_linux.go):
+//
+//	  │ ◄──── Message{stage:"caps", op} ───────────│ PR_CAPBSET_DROP on every thread (libcap)
+//	  │ ◄──── Message{stage:"pivot_root", op} ─────│ mount --make-rprivate /; bind new_root;
+//	  │                                            │ mount proc; pivot_root(".", put_old);
+//	  │                                            │ umount2(put_old, MNT_DETACH); rmdir
+//	  │ ◄──── Message{stage:"chroot", op} ─────────│ chroot(dir); chdir("/")
+//	  │ ◄──── Message{stage:"exec", op} ───────────│ execve(ExecPath inside the new root, ROLE…)
+//
 // Syscalls: clone(2)/clone3(2) (through os/exec), pipe2(2), write(2) to
 // /proc/PID/uid_map and gid_map. Man pages: clone(2), user_namespaces(7),
 // cgroups(7).
@@ -76,6 +85,18 @@ type ChildSpec struct {
 	// Exec: after its stages the child becomes this hidden role (name and
 	// arguments), which then sends "ready" itself.
 	Exec []string `json:"exec,omitempty"`
+	// ExecPath is the file Exec runs instead of /proc/self/exe: inside a
+	// root filesystem, where no /proc is mounted, it is SelfInRootfs.
+	ExecPath string `json:"exec_path,omitempty"`
+	// The root the child ends up in (chroot_linux.go), in this order:
+	// DropCaps removes capabilities (e.g. "cap_sys_chroot") from the
+	// bounding set of every thread (and from permitted and effective:
+	// at once, or at the execve into Exec after a change of root),
+	// PivotRoot makes the directory the root of a new mount namespace
+	// ("mnt" must be in NewNS), Chroot changes the root directory to it.
+	PivotRoot string   `json:"pivot_root,omitempty"`
+	Chroot    string   `json:"chroot,omitempty"`
+	DropCaps  []string `json:"drop_caps,omitempty"`
 }
 
 // Message is one stage report from the child.
@@ -89,8 +110,9 @@ type Message struct {
 // Child is a running child process holding namespaces.
 type Child struct {
 	Spec   ChildSpec
-	PID    int // as the host sees it
-	Inside int // as the child sees itself
+	PID    int  // as the host sees it
+	Inside int  // as the child sees itself
+	Ops    []Op // what the child (and the role it became) reported, up to ready
 	cmd    *exec.Cmd
 	cfg    *os.File
 	entry  Entry
@@ -205,6 +227,7 @@ func (c *Child) readStages(r *os.File) error {
 			if m.Op != nil {
 				m.Op.By = fmt.Sprintf("child %d", c.PID)
 				c.s.T.Add(*m.Op)
+				c.Ops = append(c.Ops, *m.Op)
 			}
 			switch m.Stage {
 			case "ready":

@@ -142,12 +142,19 @@ func childMain() int {
 		}
 		go pause.Wait()
 	}
+	if childRoot(c, spec) != nil {
+		return 3
+	}
 	if len(spec.Exec) > 0 {
 		// The role inherits fds 3 and 4 (not close-on-exec) and sends
 		// "ready" itself.
-		argv := append([]string{"/proc/self/exe"}, spec.Exec...)
-		c.send(Message{Stage: "exec", Op: &Op{Call: fmt.Sprintf("execve(\"/proc/self/exe\", %q)", argv), Shell: spec.Shell, Outcome: "ok"}})
-		err := unix.Exec("/proc/self/exe", argv, os.Environ())
+		path := "/proc/self/exe"
+		if spec.ExecPath != "" {
+			path = spec.ExecPath
+		}
+		argv := append([]string{path}, spec.Exec...)
+		c.send(Message{Stage: "exec", Op: &Op{Call: fmt.Sprintf("execve(%q, %q)", path, argv), Shell: spec.Shell, Outcome: "ok"}})
+		err := unix.Exec(path, argv, os.Environ())
 		c.send(Message{Stage: "error", Err: "execve: " + err.Error()})
 		return 3
 	}
