@@ -123,7 +123,7 @@ func (j *Journal) Path() string { return j.path }
 // names must carry the session's tag, so that nothing nakami did not create
 // can ever be named here.
 func (j *Journal) Record(e Entry) (Entry, error) {
-	if e.Kind != KindProcess && !strings.Contains(e.Path+e.Name, j.tag) {
+	if !e.carries(j.tag) {
 		return e, fmt.Errorf("refusing to journal %s: its name does not carry %s", e, j.tag)
 	}
 	j.mu.Lock()
@@ -234,7 +234,7 @@ func ReadJournal(path string) (Header, []Entry, []error, error) {
 	var live []Entry
 	for _, e := range entries {
 		tag := "nakami-" + h.Session
-		if e.Kind != KindProcess && !strings.Contains(e.Path+e.Name, tag) {
+		if !e.carries(tag) {
 			bad = append(bad, fmt.Errorf("journal %s names %s, which does not carry %s; left alone", path, e, tag))
 			continue
 		}
@@ -243,6 +243,20 @@ func ReadJournal(path string) (Header, []Entry, []error, error) {
 		}
 	}
 	return h, live, bad, nil
+}
+
+// carries reports whether e names an object of the session whose tag is
+// "nakami-<session>": paths and names contain the tag, except that a link
+// name, which the kernel limits to 15 characters, may instead start with
+// "nk<session>".
+func (e Entry) carries(tag string) bool {
+	switch {
+	case e.Kind == KindProcess:
+		return true
+	case e.Kind == KindLink && strings.HasPrefix(e.Name, "nk"+strings.TrimPrefix(tag, "nakami-")) && len(tag) > len("nakami-"):
+		return true
+	}
+	return strings.Contains(e.Path+e.Name, tag)
 }
 
 func (e Entry) valid() bool {
