@@ -18,8 +18,8 @@ import (
 
 const capSysChroot = 18 // CAP_SYS_CHROOT, capabilities(7)
 
-var fsRootWhy = T("chroot(2) needs CAP_SYS_CHROOT and pivot_root(2) CAP_SYS_ADMIN in the initial user namespace, and the root filesystem is copied from host files only root may read.",
-	"chroot(2) には CAP_SYS_CHROOT、pivot_root(2) には初期ユーザー名前空間での CAP_SYS_ADMIN が必要です。また、ルートファイルシステムは root しか読めないホストのファイルからコピーします。")
+var fsRootWhy = T("chroot(2) needs CAP_SYS_CHROOT and pivot_root(2) CAP_SYS_ADMIN, and this step is about what root, holding them in the initial user namespace, can and cannot escape.",
+	"chroot(2) には CAP_SYS_CHROOT、pivot_root(2) には CAP_SYS_ADMIN が必要です。このステップは、初期ユーザー名前空間でそれらを持つ root が何から抜け出せて何から抜け出せないかを扱います。")
 
 var _ = register(&Lesson{
 	ID: "filesystem",
