@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"nakami/lessons"
+)
+
+// TestRunNetwork runs the whole network lesson: exit 0, every step passed,
+// the ping got its replies, and the host is as it was.
+func TestRunNetwork(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	o := nakami(t, nil, "run", "network", "--json")
+	if o.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
+	}
+	var rs []lessons.Result
+	if err := json.Unmarshal([]byte(o.stdout), &rs); err != nil {
+		t.Fatal(err, o.stdout)
+	}
+	var steps []string
+	for _, r := range rs {
+		steps = append(steps, r.Step)
+		if !r.Passed() {
+			t.Errorf("%s did not pass: %s %+v", r.Step, r.Error, r.Checks)
+		}
+		if r.Step == "ping" {
+			ok := false
+			for _, op := range r.Ops {
+				ok = ok || strings.Contains(op.Detail, "3 packets transmitted, 3 received")
+			}
+			if !ok {
+				t.Errorf("the ping's transcript does not show 3 replies: %+v", r.Ops)
+			}
+		}
+	}
+	if got := strings.Join(steps, " "); got != "isolated bridge netns veth configure ping nat cleanup" {
+		t.Errorf("steps: %s", got)
+	}
+	assertUnchanged(t, before)
+}
+
+// pausedNetworkRun starts `run network --step` and returns once the
+// configure step is done (bridge, namespace and veth pair exist) and the
+// run is paused.
+func pausedNetworkRun(t *testing.T) (*exec.Cmd, func() error) {
+	t.Helper()
+	cmd := command(t, nil, "run", "network", "--step")
+	stdin, _ := cmd.StdinPipe()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	const configure = 5 // isolated, bridge, netns, veth, configure
+	for pauses := 0; pauses < configure; {
+		if !sc.Scan() {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatal("the run ended before the configure step")
+		}
+		if strings.Contains(sc.Text(), "press Enter") {
+			if pauses++; pauses < configure {
+				stdin.Write([]byte("\n"))
+			}
+		}
+	}
+	return cmd, func() error {
+		stdin.Close()
+		go func() {
+			for sc.Scan() {
+			}
+		}()
+		return cmd.Wait()
+	}
+}
+
+// TestNetworkSIGKILLThenCleanup: killed mid-lesson, nakami leaves its links,
+// namespace and journal behind; `nakami cleanup` removes all of it.
+func TestNetworkSIGKILLThenCleanup(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	cmd, wait := pausedNetworkRun(t)
+	cmd.Process.Kill()
+	wait()
+	time.Sleep(100 * time.Millisecond)
+	d := leftovers(before, t)
+	for _, want := range []string{"link appeared: nk", "netns appeared: nakami-", "nsfs", "/run/nakami"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("after SIGKILL, want %q among the leftovers:\n%s", want, d)
+		}
+	}
+	o := nakami(t, nil, "cleanup")
+	if o.code != 0 || !strings.Contains(o.stdout, "removed link nk") || !strings.Contains(o.stdout, "removed netns /run/netns/nakami-") {
+		t.Errorf("cleanup: exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	assertUnchanged(t, before)
+}
+
+// TestNetworkSIGINT: Ctrl-C mid-lesson unwinds everything.
+func TestNetworkSIGINT(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	cmd, wait := pausedNetworkRun(t)
+	cmd.Process.Signal(syscall.SIGINT)
+	if err := wait(); err == nil {
+		t.Error("the run exited 0 after SIGINT")
+	}
+	assertUnchanged(t, before)
+}
