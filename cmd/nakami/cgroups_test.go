@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"nakami/engine"
 	"nakami/lessons"
 )
 
@@ -48,10 +49,10 @@ func TestCgroupsSIGINTAndSIGKILL(t *testing.T) {
 		}
 		// Wait until the frozen group is frozen, then signal.
 		deadline := time.Now().Add(20 * time.Second)
-		for time.Now().Before(deadline) && !frozenGroup() {
+		for time.Now().Before(deadline) && !frozenGroup(cmd.Process.Pid) {
 			time.Sleep(20 * time.Millisecond)
 		}
-		if !frozenGroup() {
+		if !frozenGroup(cmd.Process.Pid) {
 			cmd.Process.Kill()
 			t.Fatal("the freeze step's group was never frozen")
 		}
@@ -90,15 +91,22 @@ func TestCgroupsBadLimits(t *testing.T) {
 	assertUnchanged(t, before)
 }
 
-// frozenGroup finds the freeze step's frozen group: v1 freezer.state, or
-// v2 cgroup.events on a v2-only host.
-func frozenGroup() bool {
-	v1, _ := filepath.Glob("/sys/fs/cgroup/freezer/nakami-*/freeze-frozen/freezer.state")
-	v2, _ := filepath.Glob("/sys/fs/cgroup/nakami-*/freeze-frozen/cgroup.events")
-	for _, f := range append(v1, v2...) {
-		b, _ := os.ReadFile(f)
-		if strings.TrimSpace(string(b)) == "FROZEN" || strings.Contains(string(b), "frozen 1") {
-			return true
+// frozenGroup finds the freeze step's frozen group of the session that
+// process pid owns (other runs may be going on): v1 freezer.state, or v2
+// cgroup.events on a v2-only host.
+func frozenGroup(pid int) bool {
+	journals, _ := filepath.Glob(filepath.Join(engine.JournalDir(), "*.journal"))
+	for _, j := range journals {
+		h, _, _, err := engine.ReadJournal(j)
+		if err != nil || h.PID != pid {
+			continue
+		}
+		tag := "nakami-" + h.Session
+		for _, f := range []string{"/sys/fs/cgroup/freezer/" + tag + "/freeze-frozen/freezer.state", "/sys/fs/cgroup/" + tag + "/freeze-frozen/cgroup.events"} {
+			b, _ := os.ReadFile(f)
+			if strings.TrimSpace(string(b)) == "FROZEN" || strings.Contains(string(b), "frozen 1") {
+				return true
+			}
 		}
 	}
 	return false
