@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -35,6 +36,9 @@ func (n *Net) PingInside(target string, count int) (EchoReport, error) {
 	copy(dst[:], ip.To4())
 	call := fmt.Sprintf("socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) in %s; sendto(%s)/recvfrom ×%d", n.NS, target, count)
 	shell := fmt.Sprintf("ip netns exec %s ping -c %d %s", n.NS, count, target)
+	if err := n.waitForwarding(); err != nil {
+		return r, err
+	}
 	start := time.Now()
 	err := n.Inside(func() error { return echo(&r, dst, count) })
 	if err == nil && r.Received < r.Sent {
@@ -78,4 +82,29 @@ func echo(r *EchoReport, dst [4]byte, count int) error {
 		}
 	}
 	return nil
+}
+
+// waitForwarding waits (at most 3 s) until the bridge forwards through the
+// host's veth end. A port is enabled when the kernel's link watcher sees
+// its carrier, which it may do up to a second after the peer came up; a
+// ping sent before that is dropped by the bridge.
+func (n *Net) waitForwarding() error {
+	state := "/sys/class/net/" + n.Veth + "/brport/state"
+	return n.s.T.Do(fmt.Sprintf("read(%q) until 3 (BR_STATE_FORWARDING)", state), "cat "+state, func() error {
+		var b []byte
+		var err error
+		for i := 0; i < 600; i++ {
+			b, err = os.ReadFile(state)
+			if err == nil && strings.TrimSpace(string(b)) == "3" {
+				if oper, _ := os.ReadFile("/sys/class/net/" + n.Veth + "/operstate"); strings.TrimSpace(string(oper)) == "up" {
+					return nil
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("the bridge port %s is in state %s, not forwarding, after 3 s", n.Veth, strings.TrimSpace(string(b)))
+	})
 }
