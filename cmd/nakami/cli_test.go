@@ -276,3 +276,29 @@ this is not json
 		t.Error("cleanup removed a directory whose name does not carry the session's tag")
 	}
 }
+
+// TestKeepThenCleanup: --keep leaves the processes and the mount in place,
+// says how to look at them, and `nakami cleanup` removes them all.
+func TestKeepThenCleanup(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	o := nakami(t, nil, "run", "namespaces", "--keep")
+	if o.code != 0 || !strings.Contains(o.stdout, "nsenter -t") || !strings.Contains(o.stdout, "findmnt") || !strings.Contains(o.stdout, "nakami cleanup") {
+		t.Fatalf("exit %d\n%s", o.code, o.stdout)
+	}
+	if d := leftovers(before, t); !strings.Contains(d, "nsfs") {
+		t.Errorf("--keep did not keep the nsfs mount:\n%s", d)
+	}
+	out, _ := exec.Command("pgrep", "-f", "__nakami_child__").Output()
+	if len(strings.Fields(string(out))) < 3 {
+		t.Errorf("--keep did not keep the held processes: %q", out)
+	}
+	if c := nakami(t, nil, "cleanup"); c.code != 0 || !strings.Contains(c.stdout, "removed process") {
+		t.Errorf("cleanup: exit %d\n%s%s", c.code, c.stdout, c.stderr)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if out, _ := exec.Command("pgrep", "-f", "__nakami_child__").Output(); len(out) > 0 {
+		t.Errorf("processes left after cleanup: %s", out)
+	}
+	assertUnchanged(t, before)
+}

@@ -86,7 +86,8 @@ func runHeadless(g *globals, l *lessons.Lesson, target *lessons.Step, params map
 
 	// Unwind on every way out: normal return, SIGINT/SIGTERM, panic.
 	interrupted := make(chan os.Signal, 1)
-	signal.Notify(interrupted, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	// SIGPIPE too: `nakami run … | head` must stop and clean up, not die.
+	signal.Notify(interrupted, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer signal.Stop(interrupted)
 	go func() {
 		if _, ok := <-interrupted; ok {
