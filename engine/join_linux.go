@@ -5,9 +5,10 @@ package engine
 //
 // Two ways, because a Go process is multithreaded:
 //   - uts, ipc, net, cgroup: setns(2) from a locked OS thread. Namespaces
-//     belong to threads, so only that thread changes; it is thrown away
-//     afterwards (the goroutine exits without unlocking, and the runtime
-//     ends the thread) so no other goroutine ever runs in the wrong place.
+//     belong to threads, so only that thread changes; afterwards it joins
+//     its original namespaces again and is handed back only if that worked
+//     (otherwise it stays locked and the runtime discards it), so no other
+//     goroutine ever runs in the wrong place.
 //   - mnt: the same, after unshare(CLONE_FS) on that thread, because setns
 //     into a mount namespace refuses a thread that shares its root and
 //     working directory with others (and all Go threads do).
@@ -62,9 +63,31 @@ func joinPaths(t *Transcript, paths map[string]string, fn func() error, shell st
 	errc := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
-		// No UnlockOSThread: this thread's namespaces are no longer the
-		// process's, so it must die with the goroutine.
-		errc <- joinAndRun(t, paths, fn, shell)
+		// Remember where this thread was, to go back afterwards. A locked
+		// goroutine that exits normally takes its thread with it, but if it
+		// ran on the main thread the runtime parks that thread forever
+		// instead — still inside the joined namespaces, keeping them alive
+		// (a deleted network namespace would never go away).
+		home := map[string]*os.File{}
+		for typ := range paths {
+			if f, err := os.Open("/proc/thread-self/ns/" + typ); err == nil {
+				home[typ] = f
+			}
+		}
+		err := joinAndRun(t, paths, fn, shell)
+		back := len(home) == len(paths)
+		for _, nt := range NSTypes {
+			if f := home[nt.Name]; f != nil {
+				back = back && unix.Setns(int(f.Fd()), int(nt.Flag)) == nil
+				f.Close()
+			}
+		}
+		// A thread that unshared its file system information stays apart
+		// from the others even when back home, so it is never reused.
+		if _, mnt := paths["mnt"]; back && !mnt {
+			runtime.UnlockOSThread()
+		}
+		errc <- err
 	}()
 	return <-errc
 }

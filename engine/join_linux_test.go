@@ -3,6 +3,8 @@ package engine
 import (
 	"os"
 	"testing"
+
+	"nakami/internal/kerneltest"
 )
 
 func TestMain(m *testing.M) {
@@ -10,18 +12,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// needKernel skips when not root, unless NAKAMI_REQUIRE_KERNEL=1 makes it a
-// failure (CI sets it).
-func needKernel(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("NAKAMI_REQUIRE_KERNEL") == "1" {
-		t.Fatal("this test needs root and NAKAMI_REQUIRE_KERNEL=1 forbids skipping")
-	}
-	t.Skip("needs root")
-}
+// needKernel: see kerneltest.Need.
+func needKernel(t *testing.T) { kerneltest.Need(t) }
 
 func newTestSession(t *testing.T) *Session {
 	t.Helper()
@@ -107,5 +99,35 @@ func TestJoinEveryType(t *testing.T) {
 	}
 	if err := c.Stop(); err != nil {
 		t.Error(err)
+	}
+}
+
+// TestJoinThreadGoesHome: after JoinThread no thread of this process is
+// left in the joined namespace (a parked main thread would keep it alive).
+func TestJoinThreadGoesHome(t *testing.T) {
+	needKernel(t)
+	s := newTestSession(t)
+	c, err := Spawn(s, ChildSpec{Role: "target", NewNS: []string{"net", "uts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	theirs, _ := ReadNamespaces(c.PID)
+	for i := 0; i < 50; i++ {
+		if err := JoinThread(nil, c.PID, []string{"net", "uts"}, func() error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tasks, _ := os.ReadDir("/proc/self/task")
+	for _, task := range tasks {
+		for _, typ := range []string{"net", "uts"} {
+			l, err := os.Readlink("/proc/self/task/" + task.Name() + "/ns/" + typ)
+			if err != nil {
+				continue
+			}
+			if got, _ := ParseNSLink(l); got == theirs[typ] {
+				t.Errorf("thread %s is still in the child's %s namespace", task.Name(), typ)
+			}
+		}
 	}
 }

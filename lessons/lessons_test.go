@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"nakami/engine"
+	"nakami/internal/kerneltest"
 )
 
 func TestMain(m *testing.M) {
@@ -14,16 +15,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func needKernel(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("NAKAMI_REQUIRE_KERNEL") == "1" {
-		t.Fatal("this test needs root and NAKAMI_REQUIRE_KERNEL=1 forbids skipping")
-	}
-	t.Skip("needs root")
-}
+// needKernel: see kerneltest.Need.
+func needKernel(t *testing.T) { kerneltest.Need(t) }
 
 // TestLint is `nakami lint`: text and code agree in every language.
 func TestLint(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"nakami/engine"
+	"nakami/internal/kerneltest"
 	"nakami/lessons"
 )
 
@@ -20,16 +21,8 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-func needKernel(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("NAKAMI_REQUIRE_KERNEL") == "1" {
-		t.Fatal("this test needs root and NAKAMI_REQUIRE_KERNEL=1 forbids skipping")
-	}
-	t.Skip("needs root")
-}
+// needKernel: see kerneltest.Need.
+func needKernel(t *testing.T) { kerneltest.Need(t) }
 
 // start builds the workbench on a real session and drives it with teatest.
 func start(t *testing.T, o Options) (*teatest.TestModel, *lessons.Env) {

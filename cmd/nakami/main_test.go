@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"nakami/engine"
+	"nakami/internal/kerneltest"
 )
 
 // The test binary doubles as nakami: with NAKAMI_BE_MAIN=1 it runs the
@@ -93,16 +94,8 @@ func command(t *testing.T, cred *syscall.Credential, args ...string) *exec.Cmd {
 	return cmd
 }
 
-func needKernel(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("NAKAMI_REQUIRE_KERNEL") == "1" {
-		t.Fatal("this test needs root and NAKAMI_REQUIRE_KERNEL=1 forbids skipping")
-	}
-	t.Skip("needs root")
-}
+// needKernel: see kerneltest.Need.
+func needKernel(t *testing.T) { kerneltest.Need(t) }
 
 // hostState is what must look the same before and after nakami runs: the
 // network links, named network namespaces, the mount table, cgroup
