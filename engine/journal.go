@@ -30,7 +30,15 @@ const (
 	KindCgroup  = "cgroup"  // a cgroup directory (its processes killed, then rmdir)
 	KindNetns   = "netns"   // a named network namespace under /run/netns
 	KindLink    = "link"    // a network interface
+	// KindEmptyDir is a shared directory nakami had to create, such as
+	// /run/netns: removed only while empty, so whatever others put in it
+	// since is never touched. Only the paths in sharedDirs may be named.
+	KindEmptyDir = "emptydir"
 )
+
+// sharedDirs are the untagged directories a journal may name (as
+// KindEmptyDir): places where tools expect a fixed path.
+var sharedDirs = map[string]bool{"/run/netns": true}
 
 // Header is the first line of a journal.
 type Header struct {
@@ -253,6 +261,8 @@ func (e Entry) carries(tag string) bool {
 	switch {
 	case e.Kind == KindProcess:
 		return true
+	case e.Kind == KindEmptyDir:
+		return sharedDirs[e.Path]
 	case e.Kind == KindLink && strings.HasPrefix(e.Name, "nk"+strings.TrimPrefix(tag, "nakami-")) && len(tag) > len("nakami-"):
 		return true
 	}
@@ -268,7 +278,7 @@ func (e Entry) valid() bool {
 		return e.PID > 0 && e.Start > 0
 	case KindLink:
 		return e.Name != ""
-	case KindDir, KindFile, KindMount, KindCgroup, KindNetns:
+	case KindDir, KindFile, KindMount, KindCgroup, KindNetns, KindEmptyDir:
 		return filepath.IsAbs(e.Path) && filepath.Clean(e.Path) == e.Path && e.Path != "/"
 	}
 	return false

@@ -113,6 +113,9 @@ func (n *Net) AddBridge() error {
 func (n *Net) AddNetns() (madeDir bool, err error) {
 	t := n.s.T
 	if _, err := os.Stat(NetnsDir); errors.Is(err, os.ErrNotExist) {
+		if _, err := n.s.Journal.Record(Entry{Kind: KindEmptyDir, Path: NetnsDir}); err != nil {
+			return false, err
+		}
 		err = t.Do(fmt.Sprintf("mkdir(%q, 0755)", NetnsDir), "mkdir -p "+NetnsDir, func() error {
 			return os.Mkdir(NetnsDir, 0o755)
 		})

@@ -31,6 +31,11 @@ func Undo(e Entry) error {
 		return ignoreMissing(os.Remove(e.Path))
 	case KindDir:
 		return ignoreMissing(os.RemoveAll(e.Path))
+	case KindEmptyDir:
+		if err := unix.Rmdir(e.Path); err != nil && err != unix.ENOENT && err != unix.ENOTEMPTY && err != unix.EEXIST {
+			return err
+		}
+		return nil
 	case KindCgroup:
 		return undoCgroup(e.Path)
 	case KindNetns:
