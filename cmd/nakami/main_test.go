@@ -118,6 +118,9 @@ func snapshot(t *testing.T) hostState {
 	}
 	h.Links = ls("/sys/class/net")
 	h.Netns = ls("/run/netns")
+	if _, err := os.Stat("/run/netns"); err == nil {
+		h.Netns = append(h.Netns, "/run/netns itself")
+	}
 	ms, err := engine.ReadMounts(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
