@@ -177,3 +177,20 @@ func TestLayoutsFitTheTerminal(t *testing.T) {
 		}
 	}
 }
+
+// TestResumesWhereTheLearnerLeftOff: the cursor and the completed steps
+// survive a restart, through the XDG state file.
+func TestResumesWhereTheLearnerLeftOff(t *testing.T) {
+	t.Setenv("NAKAMI_STATE_DIR", t.TempDir())
+	m := newModel(&lessons.Env{}, Options{Lang: "en"})
+	m.setCursor(3)
+	m.prog.Done[m.items[0].key()] = true
+	m.prog.save()
+	again := newModel(&lessons.Env{}, Options{Lang: "en"})
+	if again.cursor != 3 || !again.prog.Done[m.items[0].key()] {
+		t.Errorf("after a restart: cursor %d, done %v", again.cursor, again.prog.Done)
+	}
+	if _, err := os.Stat(progressPath()); err != nil {
+		t.Errorf("no progress file at %s", progressPath())
+	}
+}
