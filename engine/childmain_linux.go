@@ -153,7 +153,7 @@ func childMain() int {
 			path = spec.ExecPath
 		}
 		argv := append([]string{path}, spec.Exec...)
-		c.send(Message{Stage: "exec", Op: &Op{Call: fmt.Sprintf("execve(%q, %q)", path, argv), Shell: spec.Shell, Outcome: "ok"}})
+		c.send(Message{Stage: "exec", Op: &Op{Call: fmt.Sprintf("execve(%q, %s)", path, Argv(argv)), Shell: spec.Shell, Outcome: "ok"}})
 		err := unix.Exec(path, argv, os.Environ())
 		c.send(Message{Stage: "error", Err: "execve: " + err.Error()})
 		return 3

@@ -5,6 +5,8 @@ package engine
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -89,4 +91,13 @@ func ErrnoName(err error) string {
 		return "errno " + en.Error()
 	}
 	return "error"
+}
+
+// Argv renders an argument vector the way strace does: ["sh", "-c", "x"].
+func Argv(argv []string) string {
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		q[i] = strconv.Quote(a)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
 }

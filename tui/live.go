@@ -194,7 +194,8 @@ func (m *model) groupLines(g groupReading, width int) []string {
 		if q > 0 {
 			quota = fmt.Sprintf(m.tr("quota %.0f%%", "上限 %.0f%%"), q)
 		}
-		out = append(out, fmt.Sprintf("  cpu %s %5.1f%% · %s · %s %d", sparkline(hist, max(q, 100), 24), now, quota, m.tr("throttled", "抑制"), u.Throttled))
+		out = append(out, fmt.Sprintf("  cpu %5.1f%% · %s · %s %d", now, quota, m.tr("throttled", "抑制"), u.Throttled),
+			"      "+st.accent.Render(sparkline(hist, max(q, 100), max(8, min(40, width-8)))))
 	}
 	if u.MemLimit > 0 || u.MemCurrent > 0 {
 		out = append(out, fmt.Sprintf("  mem %s %s / %s · peak %s · OOM %d", bar(u.MemCurrent, u.MemLimit, 16),

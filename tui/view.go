@@ -117,7 +117,11 @@ func (m *model) footer() string {
 		status = m.cur().key()
 	}
 	m.help.SetWidth(m.width)
-	return m.st.accent.Render(truncate(status, m.width)) + "\n" + truncate(m.help.ShortHelpView(m.keys.ShortHelp()), m.width)
+	keys := m.help.ShortHelpView(m.keys.ShortHelp())
+	if m.confirm {
+		keys = m.st.footer.Render(m.tr("y remove and quit · k keep and quit · n stay", "y 削除して終了 · k 残して終了 · n 戻る"))
+	}
+	return m.st.accent.Render(truncate(status, m.width)) + "\n" + truncate(keys, m.width)
 }
 
 // pane renders one panel in a w×h box.
@@ -229,8 +233,14 @@ func (m *model) transcriptLines(width int) []string {
 	}
 	st := m.st
 	var out []string
+	// wrap prints s after prefix; continuation lines are indented to match,
+	// so a wrapped command never looks like a second one.
 	wrap := func(prefix, s string, style func(...string) string) {
-		for _, l := range strings.Split(ansi.Wrap(s, max(10, width-len(prefix)), ""), "\n") {
+		pw := ansi.StringWidth(prefix)
+		for i, l := range strings.Split(ansi.Wrap(s, max(10, width-pw), ""), "\n") {
+			if i > 0 {
+				prefix = strings.Repeat(" ", pw)
+			}
 			out = append(out, prefix+style(l))
 		}
 	}
