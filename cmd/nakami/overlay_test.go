@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"nakami/lessons"
+)
+
+// ovCommand is command() with a private journal directory, so that the
+// `nakami cleanup` of these tests only ever sees this test's sessions.
+func ovCommand(t *testing.T, runDir string, args ...string) *exec.Cmd {
+	cmd := command(t, nil, args...)
+	cmd.Env = append(cmd.Env, "NAKAMI_RUN_DIR="+runDir)
+	return cmd
+}
+
+func ovRun(t *testing.T, runDir string, args ...string) outcome {
+	t.Helper()
+	cmd := ovCommand(t, runDir, args...)
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return outcome{code, so.String(), se.String()}
+}
+
+// TestRunOverlayLeavesNoTrace runs the whole lesson: every check passes,
+// and the overlay mounts, the layers, the container and the journal are all
+// gone afterwards.
+func TestRunOverlayLeavesNoTrace(t *testing.T) {
+	needKernel(t)
+	runDir := t.TempDir()
+	before := snapshot(t)
+	start := time.Now()
+	o := ovRun(t, runDir, "run", "overlay", "--json")
+	var rs []lessons.Result
+	if err := json.Unmarshal([]byte(o.stdout), &rs); err != nil || o.code != 0 {
+		t.Fatalf("exit %d, %v\n%s\n%s", o.code, err, o.stdout, o.stderr)
+	}
+	t.Logf("the lesson took %v", time.Since(start))
+	var got []string
+	for _, r := range rs {
+		got = append(got, r.Step)
+		if !r.Passed() {
+			t.Errorf("%s: %+v", r.Step, r)
+		}
+		for _, c := range r.Checks {
+			t.Logf("%s: %s — %s", r.Step, c.Name, c.Detail)
+		}
+	}
+	if strings.Join(got, " ") != "mount copy-up whiteout layer1 layer2 image run" {
+		t.Errorf("steps ran: %v", got)
+	}
+	assertUnchanged(t, before)
+	if ents, _ := os.ReadDir(runDir); len(ents) != 0 {
+		t.Errorf("journals left in %s: %v", runDir, ents)
+	}
+}
+
+// ovPausedRun starts `run overlay --step` and returns once the image step
+// is done (two overlays mounted on the host, both layers built) and the run
+// waits for Enter.
+func ovPausedRun(t *testing.T, runDir string) (*exec.Cmd, func() error) {
+	t.Helper()
+	cmd := ovCommand(t, runDir, "run", "overlay", "--step")
+	stdin, _ := cmd.StdinPipe()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	const stop = 6 // mount copy-up whiteout layer1 layer2 image
+	sc := bufio.NewScanner(stderr)
+	for pauses := 0; pauses < stop; {
+		if !sc.Scan() {
+			t.Fatal("the run ended before the image step")
+		}
+		if strings.Contains(sc.Text(), "press Enter") {
+			if pauses++; pauses < stop {
+				stdin.Write([]byte("\n"))
+			}
+		}
+	}
+	return cmd, func() error {
+		stdin.Close()
+		go func() {
+			for sc.Scan() {
+			}
+		}()
+		return cmd.Wait()
+	}
+}
+
+// TestOverlaySIGINT interrupts a paused run: exit 130, nothing left.
+func TestOverlaySIGINT(t *testing.T) {
+	needKernel(t)
+	runDir := t.TempDir()
+	before := snapshot(t)
+	cmd, wait := ovPausedRun(t, runDir)
+	if d := leftovers(before, t); !strings.Contains(d, "mount appeared") {
+		t.Fatalf("expected the overlay mounts while paused, host diff:\n%s", d)
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	if err := wait(); err == nil || err.(*exec.ExitError).ExitCode() != 130 {
+		t.Errorf("exit after SIGINT: %v, want 130", err)
+	}
+	assertUnchanged(t, before)
+}
+
+// TestOverlaySIGKILLThenCleanup kills a paused run outright: its overlay
+// mounts, layers and journal stay until `nakami cleanup` unmounts and
+// removes them.
+func TestOverlaySIGKILLThenCleanup(t *testing.T) {
+	needKernel(t)
+	runDir := t.TempDir()
+	before := snapshot(t)
+	cmd, wait := ovPausedRun(t, runDir)
+	cmd.Process.Kill()
+	wait()
+	d := leftovers(before, t)
+	if strings.Count(d, "mount appeared: /tmp/nakami-") != 2 || !strings.Contains(d, "temp appeared: /tmp/nakami-") {
+		t.Fatalf("after SIGKILL the two overlay mounts and the temp dir should remain for cleanup, diff:\n%s", d)
+	}
+	if ents, _ := os.ReadDir(runDir); len(ents) != 1 {
+		t.Fatalf("want one journal in %s, got %v", runDir, ents)
+	}
+	o := ovRun(t, runDir, "cleanup")
+	if o.code != 0 || !strings.Contains(o.stdout, "removed mount") || !strings.Contains(o.stdout, "removed dir") {
+		t.Errorf("cleanup: exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	assertUnchanged(t, before)
+	if o := ovRun(t, runDir, "cleanup"); o.code != 0 {
+		t.Errorf("a second cleanup: exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+}
