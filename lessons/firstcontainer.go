@@ -293,7 +293,10 @@ var fcRunStep = &Step{
 		}
 		go func() { <-c.Done(); con.Close() }()
 		e.Values["fc-hostname"] = e.S.Tag
-		return nil
+		// "ready" comes just before the execve: the shell's first answer
+		// shows it has taken over (and that it is PID 1).
+		_, _, err = con.Type(e.S.T, "echo $$", 5*time.Second)
+		return err
 	},
 	Checks: []Check{
 		{
