@@ -199,15 +199,16 @@ func joinNet(path string, fn func() error) error {
 	})
 }
 
-// RemoveNetnsDir removes /run/netns when it is empty (it was made by
-// AddNetns); a directory holding anything is left alone.
-func RemoveNetnsDir(t *Transcript) error {
-	return t.Do(fmt.Sprintf("rmdir(%q)", NetnsDir), "rmdir "+NetnsDir, func() error {
-		err := unix.Rmdir(NetnsDir)
-		if err == unix.ENOTEMPTY || err == unix.EEXIST || err == unix.ENOENT {
-			return nil
+// RemoveNetnsDir removes /run/netns when it is empty and this session made
+// it (its journal names it); a directory holding anything is left alone.
+func RemoveNetnsDir(s *Session) error {
+	return s.T.Do(fmt.Sprintf("rmdir(%q)", NetnsDir), "rmdir "+NetnsDir, func() error {
+		for _, e := range s.Journal.Live() {
+			if e.Kind == KindEmptyDir && e.Path == NetnsDir {
+				return s.Journal.Release(e)
+			}
 		}
-		return err
+		return nil
 	})
 }
 

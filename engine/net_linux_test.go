@@ -21,9 +21,6 @@ func TestNetworkLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if made {
-		t.Cleanup(func() { RemoveNetnsDir(&Transcript{}) })
-	}
 	if err := n.AddVeth(); err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +92,11 @@ func TestNetworkLifecycle(t *testing.T) {
 	if left, err := HostLinksWithPrefix(LinkPrefix(s.ID)); err != nil || len(left) > 0 {
 		t.Errorf("left: %v %v", left, err)
 	}
+	if made {
+		if err := RemoveNetnsDir(s); err != nil {
+			t.Error(err)
+		}
+	}
 	if live := s.Journal.Live(); len(live) != 0 {
 		t.Errorf("journal still lists %v", live)
 	}
@@ -119,7 +121,7 @@ func TestNetworkUnwind(t *testing.T) {
 		err = n.AddVeth()
 	}
 	if made {
-		defer RemoveNetnsDir(&Transcript{})
+		defer RemoveNetnsDir(s)
 	}
 	if err != nil {
 		s.Close()

@@ -445,7 +445,7 @@ var _ = register(&Lesson{
 					return err
 				}
 				if e.Values["netns-dir-made"] == "1" {
-					return engine.RemoveNetnsDir(e.S.T)
+					return engine.RemoveNetnsDir(e.S)
 				}
 				return nil
 			},

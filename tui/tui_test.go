@@ -87,7 +87,7 @@ func finish(t *testing.T, tm *teatest.TestModel, env *lessons.Env) *model {
 
 func TestMoveRunAndSeeChecks(t *testing.T) {
 	needKernel(t)
-	tm, env := start(t, Options{Lang: "en"})
+	tm, env := start(t, Options{Lang: "en", Start: "namespaces/list"})
 	press(tm, "j", "j", "enter") // list → compare → unshare
 	waitFor(t, tm, "every check passed")
 	fm := finish(t, tm, env)
@@ -118,7 +118,7 @@ func TestPrerequisitesRunFirst(t *testing.T) {
 }
 
 func TestHelpLanguageAndHints(t *testing.T) {
-	tm, env := start(t, Options{Lang: "en"})
+	tm, env := start(t, Options{Lang: "en", Start: "namespaces"})
 	press(tm, "?")
 	waitFor(t, tm, "reset the lesson")
 	press(tm, "x", "L") // any key closes help; L switches language

@@ -63,7 +63,7 @@ func newTmuxB(b *testing.B, t *testing.T) *tmuxSession {
 	sock := b.TempDir() + "/tmux.sock"
 	s := &tmuxSession{t: t, sock: sock}
 	out, err := exec.Command("tmux", "-S", sock, "new-session", "-d", "-s", "nk", "-x", "100", "-y", "30",
-		"-e", "NAKAMI_BE_MAIN=1", "-e", "LANG=C.UTF-8", "-e", "NAKAMI_STATE_DIR="+b.TempDir(), benchBin(b)).CombinedOutput()
+		"-e", "NAKAMI_BE_MAIN=1", "-e", "LANG=C.UTF-8", "-e", "NAKAMI_STATE_DIR="+b.TempDir(), benchBin(b), "namespaces").CombinedOutput()
 	if err != nil {
 		b.Fatalf("tmux: %v %s", err, out)
 	}

@@ -87,7 +87,7 @@ func (s *tmuxSession) waitGone() {
 func TestWorkbenchAsAPerson(t *testing.T) {
 	needKernel(t)
 	before := snapshot(t)
-	s := newTmux(t, nil)
+	s := newTmux(t, nil, "namespaces")
 	s.waitFor("Lessons", "Namespaces", "The namespace link", "Eight kinds of iso")
 	s.keys("j", "j", "Enter") // to namespaces/unshare, run it
 	s.waitFor("Transcript", "every check passed", "✓ exactly user, uts, ipc, pid and mnt")
