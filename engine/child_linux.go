@@ -49,10 +49,12 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -135,7 +137,7 @@ func Spawn(s *Session, spec ChildSpec) (*Child, error) {
 	}
 	cmd := exec.Command("/proc/self/exe", ArgChild)
 	cmd.ExtraFiles = []*os.File{cfgR, msgW}
-	cmd.Stderr = os.Stderr
+	cmd.Stderr = stderrRelay()
 	cmd.Env = os.Environ()
 	attr := &syscall.SysProcAttr{}
 	var flagNames []string
@@ -310,4 +312,28 @@ func (c *Child) kill() {
 	c.cmd.Process.Kill()
 	c.cfg.Close()
 	<-c.done
+}
+
+// stderrRelay gives children a pipe that nakami copies to its own stderr,
+// rather than nakami's stderr itself: a child kept with --keep must not hold
+// the caller's terminal or pipe open (a script waiting for nakami's output
+// would wait for the kept child too). Once nakami is gone, nothing reads it.
+func stderrRelay() *os.File {
+	spawnStderr.once.Do(func() {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return
+		}
+		spawnStderr.w = w
+		go func() { io.Copy(os.Stderr, r) }()
+	})
+	if spawnStderr.w == nil {
+		return nil // /dev/null
+	}
+	return spawnStderr.w
+}
+
+var spawnStderr struct {
+	once sync.Once
+	w    *os.File
 }
