@@ -160,8 +160,12 @@ func childMain() int {
 	}
 	c.send(Message{Stage: "ready", PID: os.Getpid()})
 
-	// Hold the namespaces until the parent closes the pipe, or, once
-	// detached, until a signal ends us.
+	return c.hold(cfg, msg)
+}
+
+// hold keeps the process (and so its namespaces) alive until the parent
+// closes the pipe, or, once told to detach (--keep), until a signal ends it.
+func (c *childConn) hold(cfg, msg *os.File) int {
 	for {
 		var cmd struct{ Cmd string }
 		if err := c.dec.Decode(&cmd); err != nil {

@@ -41,10 +41,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/moby/sys/mountinfo"
@@ -220,21 +218,7 @@ func escapeMain(args []string) int {
 		})
 	}
 	c.send(Message{Stage: "ready", PID: os.Getpid()})
-	for {
-		var cmd struct{ Cmd string }
-		if err := c.dec.Decode(&cmd); err != nil {
-			return 0
-		}
-		if cmd.Cmd == "detach" {
-			cfg.Close()
-			msg.Close()
-			sig := make(chan os.Signal, 1)
-			signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-			signal.Ignore(syscall.SIGPIPE)
-			<-sig
-			return 0
-		}
-	}
+	return c.hold(cfg, msg)
 }
 
 // EscapeResult is what an escape role reported about itself.

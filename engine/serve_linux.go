@@ -28,11 +28,9 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"os/signal"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -94,21 +92,7 @@ func serveMain(args []string) int {
 	}
 	c.send(Message{Stage: "entrypoint", Op: op})
 	c.send(Message{Stage: "ready", PID: os.Getpid()})
-	for {
-		var cmd struct{ Cmd string }
-		if err := c.dec.Decode(&cmd); err != nil {
-			return 0
-		}
-		if cmd.Cmd == "detach" {
-			cfg.Close()
-			msg.Close()
-			sig := make(chan os.Signal, 1)
-			signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-			signal.Ignore(syscall.SIGPIPE)
-			<-sig
-			return 0
-		}
-	}
+	return c.hold(cfg, msg)
 }
 
 // loUp sets IFF_UP on lo in the caller's network namespace.
