@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -89,21 +88,9 @@ func TestCapabilitiesSIGKILLThenCleanup(t *testing.T) {
 	before := snapshot(t)
 	cmd := command(t, nil, "run", "capabilities", "--step")
 	cmd.Env = append(cmd.Env, "NAKAMI_RUN_DIR="+runDir)
-	stdin, _ := cmd.StdinPipe()
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() && !strings.Contains(sc.Text(), "press Enter") {
-	}
+	wait := pauseAfter(t, cmd, 1)
 	cmd.Process.Kill()
-	stdin.Close()
-	go func() {
-		for sc.Scan() {
-		}
-	}()
-	cmd.Wait()
+	wait()
 	journals, _ := filepath.Glob(filepath.Join(runDir, "*.journal"))
 	if d := leftovers(before, t); !strings.Contains(d, "temp appeared: /tmp/nakami-") || len(journals) != 1 {
 		t.Fatalf("after SIGKILL the copies and the journal should remain for cleanup; journals %v, diff:\n%s", journals, d)

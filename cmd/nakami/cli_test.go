@@ -46,24 +46,34 @@ func TestRunJSON(t *testing.T) {
 func pausedRun(t *testing.T) (*exec.Cmd, func() error) {
 	t.Helper()
 	cmd := command(t, nil, "run", "namespaces", "--step")
-	stdin, _ := cmd.StdinPipe() // Enter is pressed after each step up to persist
+	return cmd, pauseAfter(t, cmd, 5) // list compare unshare nsenter persist
+}
+
+// pauseAfter starts cmd, a `nakami run LESSON --step`, presses Enter after
+// each step until steps of them are done, and returns with the run paused
+// there. The returned wait lets the run go on to its end.
+func pauseAfter(t *testing.T, cmd *exec.Cmd, steps int) (wait func() error) {
+	t.Helper()
+	stdin, _ := cmd.StdinPipe()
 	stderr, _ := cmd.StderrPipe()
 	cmd.Stdout = nil
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(stderr)
-	for pauses := 0; pauses < 5; {
+	for pauses := 0; pauses < steps; {
 		if !sc.Scan() {
-			t.Fatal("the run ended before the persist step")
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("%v ended before its step %d", cmd.Args[1:], steps)
 		}
 		if strings.Contains(sc.Text(), "press Enter") {
-			if pauses++; pauses < 5 {
+			if pauses++; pauses < steps {
 				stdin.Write([]byte("\n"))
 			}
 		}
 	}
-	return cmd, func() error {
+	return func() error {
 		stdin.Close()
 		go func() {
 			for sc.Scan() {

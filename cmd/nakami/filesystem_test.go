@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"os/exec"
 	"strings"
@@ -47,30 +46,7 @@ func TestRunFilesystemLeavesNoTrace(t *testing.T) {
 func fsPausedRun(t *testing.T) (*exec.Cmd, func() error) {
 	t.Helper()
 	cmd := command(t, nil, "run", "filesystem", "--step")
-	stdin, _ := cmd.StdinPipe()
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	for pauses := 0; pauses < 4; {
-		if !sc.Scan() {
-			t.Fatal("the run ended before the drop-cap step")
-		}
-		if strings.Contains(sc.Text(), "press Enter") {
-			if pauses++; pauses < 4 {
-				stdin.Write([]byte("\n"))
-			}
-		}
-	}
-	return cmd, func() error {
-		stdin.Close()
-		go func() {
-			for sc.Scan() {
-			}
-		}()
-		return cmd.Wait()
-	}
+	return cmd, pauseAfter(t, cmd, 4) // root chroot escape drop-cap
 }
 
 // TestFilesystemSIGINT interrupts a paused run: exit 130, nothing left.

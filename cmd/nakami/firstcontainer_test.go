@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"os/exec"
 	"strings"
@@ -44,30 +43,7 @@ func TestRunFirstContainerLeavesNoTrace(t *testing.T) {
 func fcPausedRun(t *testing.T) (*exec.Cmd, func() error) {
 	t.Helper()
 	cmd := command(t, nil, "run", "first-container", "--step")
-	stdin, _ := cmd.StdinPipe()
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	for pauses := 0; pauses < 6; {
-		if !sc.Scan() {
-			t.Fatal("the run ended before the cpu-limit step")
-		}
-		if strings.Contains(sc.Text(), "press Enter") {
-			if pauses++; pauses < 6 {
-				stdin.Write([]byte("\n"))
-			}
-		}
-	}
-	return cmd, func() error {
-		stdin.Close()
-		go func() {
-			for sc.Scan() {
-			}
-		}()
-		return cmd.Wait()
-	}
+	return cmd, pauseAfter(t, cmd, 6) // rootfs cgroup run inside host-view cpu-limit
 }
 
 // TestFirstContainerSIGKILLThenCleanup kills a paused run outright: the

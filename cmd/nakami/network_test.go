@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"os/exec"
 	"strings"
@@ -53,33 +52,7 @@ func TestRunNetwork(t *testing.T) {
 func pausedNetworkRun(t *testing.T) (*exec.Cmd, func() error) {
 	t.Helper()
 	cmd := command(t, nil, "run", "network", "--step")
-	stdin, _ := cmd.StdinPipe()
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	const configure = 5 // isolated, bridge, netns, veth, configure
-	for pauses := 0; pauses < configure; {
-		if !sc.Scan() {
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatal("the run ended before the configure step")
-		}
-		if strings.Contains(sc.Text(), "press Enter") {
-			if pauses++; pauses < configure {
-				stdin.Write([]byte("\n"))
-			}
-		}
-	}
-	return cmd, func() error {
-		stdin.Close()
-		go func() {
-			for sc.Scan() {
-			}
-		}()
-		return cmd.Wait()
-	}
+	return cmd, pauseAfter(t, cmd, 5) // isolated bridge netns veth configure
 }
 
 // TestNetworkSIGKILLThenCleanup: killed mid-lesson, nakami leaves its links,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"os"
@@ -76,31 +75,7 @@ func TestRunOverlayLeavesNoTrace(t *testing.T) {
 func ovPausedRun(t *testing.T, runDir string) (*exec.Cmd, func() error) {
 	t.Helper()
 	cmd := ovCommand(t, runDir, "run", "overlay", "--step")
-	stdin, _ := cmd.StdinPipe()
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	const stop = 6 // mount copy-up whiteout layer1 layer2 image
-	sc := bufio.NewScanner(stderr)
-	for pauses := 0; pauses < stop; {
-		if !sc.Scan() {
-			t.Fatal("the run ended before the image step")
-		}
-		if strings.Contains(sc.Text(), "press Enter") {
-			if pauses++; pauses < stop {
-				stdin.Write([]byte("\n"))
-			}
-		}
-	}
-	return cmd, func() error {
-		stdin.Close()
-		go func() {
-			for sc.Scan() {
-			}
-		}()
-		return cmd.Wait()
-	}
+	return cmd, pauseAfter(t, cmd, 6) // mount copy-up whiteout layer1 layer2 image
 }
 
 // TestOverlaySIGINT interrupts a paused run: exit 130, nothing left.
