@@ -125,6 +125,11 @@ type Child struct {
 // Spawn starts a child in new namespaces, journals it, and waits until it
 // reports ready (or fails). Each of the child's stages lands in s.T.
 func Spawn(s *Session, spec ChildSpec) (*Child, error) {
+	for _, n := range spec.NewNS {
+		if _, ok := NSTypeByName(n); !ok {
+			return nil, fmt.Errorf("unknown namespace type %q", n)
+		}
+	}
 	cfgR, cfgW, err := os.Pipe()
 	if err != nil {
 		return nil, err
@@ -142,10 +147,7 @@ func Spawn(s *Session, spec ChildSpec) (*Child, error) {
 	attr := &syscall.SysProcAttr{}
 	var flagNames []string
 	for _, n := range spec.NewNS {
-		t, ok := NSTypeByName(n)
-		if !ok {
-			return nil, fmt.Errorf("unknown namespace type %q", n)
-		}
+		t, _ := NSTypeByName(n)
 		if n == "time" {
 			// The constructor creates it, so the offset can be written first.
 			cmd.Env = append(cmd.Env, nsenter.EnvUnshareTime+"="+strconv.FormatInt(spec.Boottime, 10))

@@ -241,6 +241,11 @@ func (c *Console) roundTrip(line, mark string, timeout time.Duration) (string, i
 // path is one of paths or lies under one of them, and marks them undone:
 // a lesson step deleting what an earlier step made.
 func ReleasePaths(s *Session, paths ...string) ([]Entry, error) {
+	for _, p := range paths {
+		if !filepath.IsAbs(p) || filepath.Clean(p) != p || p == "/" {
+			return nil, fmt.Errorf("refusing to release %q: not a clean absolute path below /", p)
+		}
+	}
 	live := s.Journal.Live()
 	var done []Entry
 	for i := len(live) - 1; i >= 0; i-- {

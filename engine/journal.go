@@ -170,6 +170,31 @@ func (j *Journal) Live() []Entry {
 	return out
 }
 
+// ReleasePath removes now, newest first, the live objects journaled at
+// path: a step run again replaces what its first run made.
+func (j *Journal) ReleasePath(path string) error {
+	live := j.Live()
+	for i := len(live) - 1; i >= 0; i-- {
+		if live[i].Path == path {
+			if err := j.Release(live[i]); err != nil {
+				return fmt.Errorf("cannot remove %s: %w", live[i], err)
+			}
+		}
+	}
+	return nil
+}
+
+// Forget marks an entry undone without touching the object: for an entry
+// whose creation failed because something else already stood there.
+func (j *Journal) Forget(e Entry) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !j.undone[e.Seq] {
+		j.undone[e.Seq] = true
+		j.write(Entry{Undone: e.Seq})
+	}
+}
+
 // ReleaseAll removes every live object in reverse order and keeps the
 // journal open for more (a workbench "reset").
 func (j *Journal) ReleaseAll() error {

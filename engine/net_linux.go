@@ -113,16 +113,24 @@ func (n *Net) AddBridge() error {
 func (n *Net) AddNetns() (madeDir bool, err error) {
 	t := n.s.T
 	if _, err := os.Stat(NetnsDir); errors.Is(err, os.ErrNotExist) {
-		if _, err := n.s.Journal.Record(Entry{Kind: KindEmptyDir, Path: NetnsDir}); err != nil {
+		e, err := n.s.Journal.Record(Entry{Kind: KindEmptyDir, Path: NetnsDir})
+		if err != nil {
 			return false, err
 		}
 		err = t.Do(fmt.Sprintf("mkdir(%q, 0755)", NetnsDir), "mkdir -p "+NetnsDir, func() error {
 			return os.Mkdir(NetnsDir, 0o755)
 		})
-		if err != nil {
+		switch {
+		case errors.Is(err, os.ErrExist):
+			n.s.Journal.Forget(e) // another tool made it meanwhile: not ours
+		case err != nil:
 			return false, err
+		default:
+			madeDir = true
 		}
-		madeDir = true
+	}
+	if err := n.s.Journal.ReleasePath(n.NSPath); err != nil { // an earlier run's
+		return madeDir, err
 	}
 	if err := n.record(KindNetns, n.NSPath); err != nil {
 		return madeDir, err

@@ -24,6 +24,9 @@ func PersistNS(s *Session, pid int, typ, name string) (string, error) {
 		return "", err
 	}
 	target := filepath.Join(dir, name)
+	if err := s.Journal.ReleasePath(target); err != nil { // made by an earlier run
+		return "", err
+	}
 	if _, err := s.Journal.Record(Entry{Kind: KindFile, Path: target}); err != nil {
 		return "", err
 	}

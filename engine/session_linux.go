@@ -60,7 +60,10 @@ func (s *Session) TempDir() (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.tmp != "" {
-		return s.tmp, nil
+		if _, err := os.Stat(s.tmp); err == nil {
+			return s.tmp, nil
+		}
+		s.tmp = "" // released (a workbench reset): make it again
 	}
 	dir := filepath.Join(os.TempDir(), s.Tag)
 	if _, err := s.Journal.Record(Entry{Kind: KindDir, Path: dir}); err != nil {

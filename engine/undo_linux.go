@@ -30,6 +30,12 @@ func Undo(e Entry) error {
 	case KindFile:
 		return ignoreMissing(os.Remove(e.Path))
 	case KindDir:
+		if m, err := mountedUnder(e.Path); err != nil || m != "" {
+			if err == nil {
+				err = fmt.Errorf("%s is still mounted inside it", m)
+			}
+			return err // never delete through a mount
+		}
 		return ignoreMissing(os.RemoveAll(e.Path))
 	case KindEmptyDir:
 		if err := unix.Rmdir(e.Path); err != nil && err != unix.ENOENT && err != unix.ENOTEMPTY && err != unix.EEXIST {
@@ -175,4 +181,19 @@ func thawV1Freezer(pid int, path string) {
 			}
 		}
 	}
+}
+
+// mountedUnder returns a mount point at or below dir in this process's
+// mount namespace, or "".
+func mountedUnder(dir string) (string, error) {
+	ms, err := ReadMounts(os.Getpid())
+	if err != nil {
+		return "", err
+	}
+	for _, m := range ms {
+		if m.Mountpoint == dir || strings.HasPrefix(m.Mountpoint, dir+"/") {
+			return m.Mountpoint, nil
+		}
+	}
+	return "", nil
 }
