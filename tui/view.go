@@ -19,7 +19,13 @@ import (
 var noColorProfile = colorprofile.Ascii
 
 func (m *model) View() tea.View {
-	v := tea.NewView(m.render())
+	// Bubble Tea asks for a frame after every message; a refresh of the
+	// live panel that found nothing new reuses the last one.
+	if m.dirty || m.frame == "" {
+		m.frame = m.render()
+		m.dirty = false
+	}
+	v := tea.NewView(m.frame)
 	v.AltScreen = true
 	v.WindowTitle = "nakami"
 	return v
