@@ -138,6 +138,13 @@ func TestResetRemovesObjects(t *testing.T) {
 	waitFor(t, tm, "every check passed")
 	press(tm, "r")
 	waitFor(t, tm, "lesson reset")
+	if n := nsfsMounts(t); n != 0 {
+		t.Errorf("%d nsfs mounts left after the reset", n)
+	}
+	press(tm, "enter") // the same step runs again after a reset
+	waitFor(t, tm, "every check passed")
+	press(tm, "r")
+	waitFor(t, tm, "lesson reset")
 	fm := finish(t, tm, env)
 	if len(fm.results) != 0 || fm.prog.Done["namespaces/persist"] {
 		t.Errorf("reset left results %v / progress %v", fm.results, fm.prog.Done)
@@ -193,4 +200,20 @@ func TestResumesWhereTheLearnerLeftOff(t *testing.T) {
 	if _, err := os.Stat(progressPath()); err != nil {
 		t.Errorf("no progress file at %s", progressPath())
 	}
+}
+
+// nsfsMounts counts namespace files bind-mounted in this mount namespace,
+// read from the kernel's mount table.
+func nsfsMounts(t *testing.T) int {
+	ms, err := engine.ReadMounts(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range ms {
+		if m.FSType == "nsfs" {
+			n++
+		}
+	}
+	return n
 }
