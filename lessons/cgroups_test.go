@@ -107,18 +107,3 @@ func TestCgroupsLive(t *testing.T) {
 		t.Error("a path outside the hierarchies was accepted")
 	}
 }
-
-// TestCgroupChecksAreHonest proves this lesson alone (TestChecksAreHonest
-// covers every lesson).
-func TestCgroupChecksAreHonest(t *testing.T) {
-	needKernel(t)
-	t.Setenv("NAKAMI_RUN_DIR", t.TempDir())
-	l, _, _ := Find("cgroups")
-	skipped, errs := Prove(context.Background(), l)
-	for _, s := range skipped {
-		t.Errorf("not proven as root: %s", s)
-	}
-	for _, err := range errs {
-		t.Error(err)
-	}
-}
