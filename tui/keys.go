@@ -7,20 +7,26 @@ type keyMap struct {
 	Up, Down, Run, Next, Prev, Tab, Shell, Hint, Reset, Lang, Help, Quit key.Binding
 }
 
-func newKeyMap() keyMap {
+func newKeyMap(lang string) keyMap {
+	h := func(en, ja string) string {
+		if lang == "ja" {
+			return ja
+		}
+		return en
+	}
 	return keyMap{
-		Up:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "move up")),
-		Down:  key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "move down")),
-		Run:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run the step (prerequisites first)")),
-		Next:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next step")),
-		Prev:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous step")),
-		Tab:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next panel")),
-		Shell: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "shell inside the step's namespaces")),
-		Hint:  key.NewBinding(key.WithKeys("h"), key.WithHelp("h", "next hint")),
-		Reset: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reset the lesson")),
+		Up:    key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", h("move up", "上へ"))),
+		Down:  key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", h("move down", "下へ"))),
+		Run:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", h("run the step (prerequisites first)", "ステップを実行(前提から順に)"))),
+		Next:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", h("next step", "次のステップ"))),
+		Prev:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", h("previous step", "前のステップ"))),
+		Tab:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", h("next panel", "次のパネル"))),
+		Shell: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", h("shell inside the step's namespaces", "ステップの名前空間の中でシェル"))),
+		Hint:  key.NewBinding(key.WithKeys("h"), key.WithHelp("h", h("next hint", "次のヒント"))),
+		Reset: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", h("reset the lesson", "レッスンをリセット"))),
 		Lang:  key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "English / 日本語")),
-		Help:  key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "all keys")),
-		Quit:  key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit (cleans up)")),
+		Help:  key.NewBinding(key.WithKeys("?"), key.WithHelp("?", h("all keys", "すべてのキー"))),
+		Quit:  key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", h("quit (cleans up)", "終了(後片付けします)"))),
 	}
 }
 

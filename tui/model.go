@@ -94,7 +94,7 @@ type (
 
 func newModel(env *lessons.Env, o Options) *model {
 	m := &model{
-		opts: o, env: env, lang: o.Lang, keys: newKeyMap(), help: help.New(),
+		opts: o, env: env, lang: o.Lang, keys: newKeyMap(o.Lang), help: help.New(),
 		spin: spinner.New(spinner.WithSpinner(spinner.Dot)), prog: loadProgress(),
 		results: map[string][]lessons.Result{}, hints: map[string]int{}, scroll: map[panel]int{},
 		md: newMDCache(), dark: true, width: 80, height: 24, hostname: map[int]string{},
@@ -244,6 +244,7 @@ func (m *model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Lang):
 		m.lang = map[string]string{"en": "ja", "ja": "en"}[m.lang]
 		m.prog.Lang = m.lang // the Env learns it when the next step starts
+		m.keys = newKeyMap(m.lang)
 	case m.running != "":
 		m.status = m.tr("a step is running…", "ステップを実行中です…")
 	case key.Matches(msg, k.Run):

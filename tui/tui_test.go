@@ -123,6 +123,7 @@ func TestHelpLanguageAndHints(t *testing.T) {
 	waitFor(t, tm, "reset the lesson")
 	press(tm, "x", "L") // any key closes help; L switches language
 	waitFor(t, tm, "レッスン")
+	waitFor(t, tm, "次のステップ") // the keys' own help follows the language
 	press(tm, "h")
 	waitFor(t, tm, "ヒント 1/")
 	fm := finish(t, tm, env)
