@@ -34,19 +34,13 @@ func TestRunCapabilitiesLeavesNoTrace(t *testing.T) {
 	needKernel(t)
 	before := snapshot(t)
 	o := nakami(t, nil, "run", "capabilities", "--json")
-	var rs []lessons.Result
-	if err := json.Unmarshal([]byte(o.stdout), &rs); err != nil || o.code != 0 {
-		t.Fatalf("exit %d, %v\n%s\n%s", o.code, err, o.stdout, o.stderr)
-	}
+	rs := runPassed(t, o, "suid no-cap setcap list docker-defaults status sets formula ambient")
 	checks := 0
 	for _, r := range rs {
-		if !r.Passed() {
-			t.Errorf("%s did not pass: %s %+v", r.Step, r.Error, r.Checks)
-		}
 		checks += len(r.Checks)
 	}
-	if len(rs) != 9 || checks < 24 {
-		t.Errorf("%d steps, %d checks", len(rs), checks)
+	if checks < 24 {
+		t.Errorf("%d checks, want at least 24", checks)
 	}
 	assertUnchanged(t, before)
 	if ps := capsProcesses(); len(ps) > 0 {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"time"
 
 	"nakami/engine"
-	"nakami/lessons"
 )
 
 // TestRunCgroupsLeavesNoTrace runs the whole lesson: every check passes and
@@ -19,21 +17,7 @@ func TestRunCgroupsLeavesNoTrace(t *testing.T) {
 	needKernel(t)
 	before := snapshot(t)
 	o := nakami(t, nil, "run", "cgroups", "--json")
-	var rs []lessons.Result
-	if err := json.Unmarshal([]byte(o.stdout), &rs); err != nil || o.code != 0 {
-		t.Fatalf("exit %d, %v\n%s\n%s", o.code, err, o.stdout, o.stderr)
-	}
-	if len(rs) != 8 {
-		t.Errorf("%d steps ran, want 8", len(rs))
-	}
-	for _, r := range rs {
-		if !r.Passed() {
-			t.Errorf("%s: %+v", r.Step, r)
-		}
-		for _, c := range r.Checks {
-			t.Logf("%s: %s — %s", r.Step, c.Name, c.Detail)
-		}
-	}
+	runPassed(t, o, "hierarchy membership procs cpu-quota memory-limit pids-limit freeze nested")
 	assertUnchanged(t, before)
 }
 

@@ -312,3 +312,28 @@ func TestKeepThenCleanup(t *testing.T) {
 	}
 	assertUnchanged(t, before)
 }
+
+// runPassed reads a `nakami run … --json` outcome and requires exit 0,
+// every step passed, and exactly the steps named in steps, in that order.
+// Each check's verdict is logged, so `go test -v` shows what the kernel said.
+func runPassed(t *testing.T, o outcome, steps string) []lessons.Result {
+	t.Helper()
+	var rs []lessons.Result
+	if err := json.Unmarshal([]byte(o.stdout), &rs); err != nil || o.code != 0 {
+		t.Fatalf("exit %d, %v\n%s\n%s", o.code, err, o.stdout, o.stderr)
+	}
+	var got []string
+	for _, r := range rs {
+		got = append(got, r.Step)
+		if !r.Passed() {
+			t.Errorf("%s did not pass: %s %+v", r.Step, r.Error, r.Checks)
+		}
+		for _, c := range r.Checks {
+			t.Logf("%s: %s — %s", r.Step, c.Name, c.Detail)
+		}
+	}
+	if strings.Join(got, " ") != steps {
+		t.Errorf("steps ran: %v, want %s", got, steps)
+	}
+	return rs
+}

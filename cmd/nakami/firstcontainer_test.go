@@ -1,13 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
-
-	"nakami/lessons"
 )
 
 // TestRunFirstContainerLeavesNoTrace runs the whole lesson: every check
@@ -17,23 +14,7 @@ func TestRunFirstContainerLeavesNoTrace(t *testing.T) {
 	needKernel(t)
 	before := snapshot(t)
 	o := nakami(t, nil, "run", "first-container", "--json")
-	var rs []lessons.Result
-	if err := json.Unmarshal([]byte(o.stdout), &rs); err != nil || o.code != 0 {
-		t.Fatalf("exit %d, %v\n%s\n%s", o.code, err, o.stdout, o.stderr)
-	}
-	var got []string
-	for _, r := range rs {
-		got = append(got, r.Step)
-		if !r.Passed() {
-			t.Errorf("%s: %+v", r.Step, r)
-		}
-		for _, c := range r.Checks {
-			t.Logf("%s: %s — %s", r.Step, c.Name, c.Detail)
-		}
-	}
-	if strings.Join(got, " ") != "rootfs cgroup run inside host-view cpu-limit cleanup start-time" {
-		t.Errorf("steps ran: %v", got)
-	}
+	runPassed(t, o, "rootfs cgroup run inside host-view cpu-limit cleanup start-time")
 	assertUnchanged(t, before)
 }
 

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"nakami/lessons"
 )
 
 // TestRunNetwork runs the whole network lesson: exit 0, every step passed,
@@ -17,19 +14,7 @@ func TestRunNetwork(t *testing.T) {
 	needKernel(t)
 	before := snapshot(t)
 	o := nakami(t, nil, "run", "network", "--json")
-	if o.code != 0 {
-		t.Fatalf("exit %d\n%s\n%s", o.code, o.stdout, o.stderr)
-	}
-	var rs []lessons.Result
-	if err := json.Unmarshal([]byte(o.stdout), &rs); err != nil {
-		t.Fatal(err, o.stdout)
-	}
-	var steps []string
-	for _, r := range rs {
-		steps = append(steps, r.Step)
-		if !r.Passed() {
-			t.Errorf("%s did not pass: %s %+v", r.Step, r.Error, r.Checks)
-		}
+	for _, r := range runPassed(t, o, "isolated bridge netns veth configure ping nat cleanup") {
 		if r.Step == "ping" {
 			ok := false
 			for _, op := range r.Ops {
@@ -39,9 +24,6 @@ func TestRunNetwork(t *testing.T) {
 				t.Errorf("the ping's transcript does not show 3 replies: %+v", r.Ops)
 			}
 		}
-	}
-	if got := strings.Join(steps, " "); got != "isolated bridge netns veth configure ping nat cleanup" {
-		t.Errorf("steps: %s", got)
 	}
 	assertUnchanged(t, before)
 }
