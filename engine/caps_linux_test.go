@@ -11,22 +11,12 @@ import (
 
 	"golang.org/x/sys/unix"
 	"kernel.org/pub/linux/libs/security/libcap/cap"
+
+	"nakami/internal/kerneltest"
 )
 
-// needTool finds a program; CI (NAKAMI_REQUIRE_KERNEL=1) installs
-// libcap2-bin, so there a missing tool is a failure.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("NAKAMI_REQUIRE_KERNEL") == "1" {
-		t.Fatalf("%s is not installed and NAKAMI_REQUIRE_KERNEL=1 forbids skipping", name)
-	}
-	t.Skipf("%s is not installed", name)
-	return ""
-}
+// needTool: see kerneltest.Tool.
+func needTool(t *testing.T, name string) string { return kerneltest.Tool(t, name) }
 
 // TestNamesMatchLibcapAndKernel: the names table agrees with libcap's, and
 // the kernel's count with prctl(PR_CAPBSET_READ) probing.

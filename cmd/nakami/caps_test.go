@@ -10,22 +10,11 @@ import (
 	"testing"
 
 	"nakami/engine"
+	"nakami/internal/kerneltest"
 )
 
-// needTool finds a program; CI (NAKAMI_REQUIRE_KERNEL=1) installs
-// libcap2-bin, so there a missing tool is a failure.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err == nil {
-		return p
-	}
-	if os.Getenv("NAKAMI_REQUIRE_KERNEL") == "1" {
-		t.Fatalf("%s is not installed and NAKAMI_REQUIRE_KERNEL=1 forbids skipping", name)
-	}
-	t.Skipf("%s is not installed", name)
-	return ""
-}
+// needTool: see kerneltest.Tool.
+func needTool(t *testing.T, name string) string { return kerneltest.Tool(t, name) }
 
 // TestCapsDecodeMatchesCapsh: nakami caps decode prints exactly what
 // capsh --decode prints, for 0, the full set of this kernel, Docker's and

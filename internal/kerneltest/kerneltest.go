@@ -3,6 +3,7 @@ package kerneltest
 
 import (
 	"os"
+	"os/exec"
 	"testing"
 )
 
@@ -18,4 +19,19 @@ func Need(t testing.TB) {
 		t.Fatal("this test needs root and NAKAMI_REQUIRE_KERNEL=1 forbids skipping")
 	}
 	t.Skip("needs root")
+}
+
+// Tool finds a program the test needs. CI (NAKAMI_REQUIRE_KERNEL=1)
+// installs every such program, so there a missing one is a failure.
+func Tool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	if os.Getenv("NAKAMI_REQUIRE_KERNEL") == "1" {
+		t.Fatalf("%s is not installed and NAKAMI_REQUIRE_KERNEL=1 forbids skipping", name)
+	}
+	t.Skipf("%s is not installed", name)
+	return ""
 }
