@@ -63,15 +63,7 @@ var cpuQuotaStep = &Step{
 				if !ok || e.Child("burner") == nil {
 					return false, why
 				}
-				m, err := engine.MeasureCPU(g, 500*time.Millisecond)
-				if err != nil {
-					return false, errText(err)
-				}
-				if m.Throttled == 0 {
-					return false, Tf("cpu.stat nr_throttled did not move in %v (%d periods)", "%v の間 cpu.stat の nr_throttled が増えませんでした(%d 周期)", m.Window.Round(time.Millisecond), m.Periods)
-				}
-				return true, Tf("in %v: nr_throttled +%d of %d periods, throttled time +%v", "%v の間に nr_throttled +%d(%d 周期中)、スロットル時間 +%v",
-					m.Window.Round(time.Millisecond), m.Throttled, m.Periods, time.Duration(m.ThrottledNS).Round(time.Millisecond))
+				return throttling(g, 500*time.Millisecond)
 			},
 		},
 	},
@@ -353,4 +345,18 @@ func waitText(ws syscall.WaitStatus) string {
 		return fmt.Sprintf("exited with status %d", ws.ExitStatus())
 	}
 	return fmt.Sprintf("wait status %#x", uint32(ws))
+}
+
+// throttling watches a group's cpu.stat for window: it passes when
+// nr_throttled rose, i.e. the group kept running out of quota.
+func throttling(g *engine.Group, window time.Duration) (bool, Text) {
+	m, err := engine.MeasureCPU(g, window)
+	if err != nil {
+		return false, errText(err)
+	}
+	if m.Throttled == 0 {
+		return false, Tf("cpu.stat nr_throttled did not move in %v (%d periods)", "%v の間 cpu.stat の nr_throttled が増えませんでした(%d 周期)", m.Window.Round(time.Millisecond), m.Periods)
+	}
+	return true, Tf("in %v: nr_throttled +%d of %d periods, throttled time +%v", "%v の間に nr_throttled +%d(%d 周期中)、スロットル時間 +%v",
+		m.Window.Round(time.Millisecond), m.Throttled, m.Periods, time.Duration(m.ThrottledNS).Round(time.Millisecond))
 }

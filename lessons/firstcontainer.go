@@ -781,15 +781,7 @@ var fcCPUStep = &Step{
 				if !ok {
 					return false, why
 				}
-				m, err := engine.MeasureCPU(g, 2100*time.Millisecond)
-				if err != nil {
-					return false, errText(err)
-				}
-				if m.Throttled == 0 {
-					return false, Tf("cpu.stat nr_throttled did not move in %v (%d periods)", "%v の間 cpu.stat の nr_throttled が増えませんでした(%d 周期)", m.Window.Round(time.Millisecond), m.Periods)
-				}
-				return true, Tf("in %v: nr_throttled +%d of %d periods, throttled time +%v", "%v の間に nr_throttled +%d(%d 周期中)、スロットル時間 +%v",
-					m.Window.Round(time.Millisecond), m.Throttled, m.Periods, time.Duration(m.ThrottledNS).Round(time.Millisecond))
+				return throttling(g, 2100*time.Millisecond)
 			},
 		},
 	},
