@@ -156,8 +156,10 @@ func snapshot(t *testing.T) hostState {
 	return h
 }
 
+// diff lists what changed from h to o, one sorted line per object, so two
+// diffs of the same change compare equal.
 func (h hostState) diff(o hostState) string {
-	var b strings.Builder
+	var lines []string
 	// Multisets: the same mount can legitimately stand twice in a table,
 	// and a leaked second copy of it must still show.
 	cmp := func(what string, a, c []string) {
@@ -170,10 +172,10 @@ func (h hostState) diff(o hostState) string {
 		}
 		for x, n := range count {
 			for ; n < 0; n++ {
-				b.WriteString(what + " appeared: " + x + "\n")
+				lines = append(lines, what+" appeared: "+x+"\n")
 			}
 			for ; n > 0; n-- {
-				b.WriteString(what + " vanished: " + x + "\n")
+				lines = append(lines, what+" vanished: "+x+"\n")
 			}
 		}
 	}
@@ -182,7 +184,8 @@ func (h hostState) diff(o hostState) string {
 	cmp("mount", h.Mounts, o.Mounts)
 	cmp("cgroup", h.Cgroups, o.Cgroups)
 	cmp("temp", h.Temp, o.Temp)
-	return b.String()
+	sort.Strings(lines)
+	return strings.Join(lines, "")
 }
 
 func assertUnchanged(t *testing.T, before hostState) {
