@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -155,7 +156,7 @@ func inPidsLimitedGroup() (int64, error) {
 	for _, e := range cg {
 		var file string
 		switch {
-		case contains(e.Controllers, "pids") && c.Layout.V1["pids"] != "":
+		case slices.Contains(e.Controllers, "pids") && c.Layout.V1["pids"] != "":
 			file = filepath.Join(c.Layout.V1["pids"], e.Path, "pids.max")
 		case e.ID == 0 && c.Layout.V2 != "" && c.Layout.V1["pids"] == "":
 			file = filepath.Join(c.Layout.V2, e.Path, "pids.max")

@@ -164,8 +164,8 @@ var SetNames = [5][2]string{
 	{"bounding", "CapBnd"}, {"ambient", "CapAmb"},
 }
 
-// Caps returns the five sets of a parsed status file.
-func (st Status) Caps() CapSets {
+// SetsOf returns the five sets of a parsed status file.
+func SetsOf(st Status) CapSets {
 	return CapSets{st.CapInh, st.CapPrm, st.CapEff, st.CapBnd, st.CapAmb}
 }
 

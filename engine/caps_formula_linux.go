@@ -71,5 +71,5 @@ func ObserveExec(pid int) (ExecOutput, error) {
 	if err != nil {
 		return ExecOutput{}, err
 	}
-	return ExecOutput{UID: st.Uid[0], EUID: st.Uid[1], Sets: st.Caps()}, nil
+	return ExecOutput{UID: st.Uid[0], EUID: st.Uid[1], Sets: SetsOf(st)}, nil
 }

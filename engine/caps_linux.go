@@ -77,7 +77,7 @@ func ReadCapSets(pid int) (CapSets, error) {
 	if err != nil {
 		return CapSets{}, err
 	}
-	return st.Caps(), nil
+	return SetsOf(st), nil
 }
 
 // ReadThreadCaps reads the sets of every thread of pid: capabilities
@@ -98,7 +98,7 @@ func ReadThreadCaps(pid int) (map[int]CapSets, error) {
 			return nil, err
 		}
 		tid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
-		out[tid] = st.Caps()
+		out[tid] = SetsOf(st)
 	}
 	return out, nil
 }

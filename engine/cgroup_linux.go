@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -208,7 +209,7 @@ func (c *Cgroups) For(ctrls ...string) (CgroupDriver, error) {
 	if c.V2 != nil {
 		var lack []string
 		for _, ctl := range v2Needs(ctrls) {
-			if !contains(c.V2Controllers, ctl) {
+			if !slices.Contains(c.V2Controllers, ctl) {
 				lack = append(lack, ctl)
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -81,7 +82,7 @@ func (d *cgroupV1) Freeze(t *Transcript, g *Group, frozen bool) error {
 	return writeCg(t, d.file(g, "freezer", "freezer.state"), v)
 }
 
-func (d *cgroupV1) has(g *Group, ctrl string) bool { return contains(g.Ctrls, ctrl) }
+func (d *cgroupV1) has(g *Group, ctrl string) bool { return slices.Contains(g.Ctrls, ctrl) }
 
 func (d *cgroupV1) Stats(g *Group) (CgroupStats, error) {
 	st := CgroupStats{Version: 1, CPUQuotaUS: -1, MemLimit: -1, PidsMax: -1}

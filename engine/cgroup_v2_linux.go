@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -44,7 +45,7 @@ func (d *cgroupV2) Delegate(t *Transcript, name string, ctrls []string) error {
 	parent := filepath.Join(d.root, filepath.Dir(name))
 	offered := readFields(filepath.Join(parent, "cgroup.subtree_control"))
 	for _, c := range need {
-		if !contains(offered, c) {
+		if !slices.Contains(offered, c) {
 			return fmt.Errorf("%s does not hand the %s controller to its children (cgroup.subtree_control reads %q)",
 				parent, c, strings.Join(offered, " "))
 		}
@@ -52,7 +53,7 @@ func (d *cgroupV2) Delegate(t *Transcript, name string, ctrls []string) error {
 	have := readFields(filepath.Join(d.root, name, "cgroup.subtree_control"))
 	var add []string
 	for _, c := range need {
-		if !contains(have, c) {
+		if !slices.Contains(have, c) {
 			add = append(add, "+"+c)
 		}
 	}

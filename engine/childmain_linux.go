@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -91,7 +92,7 @@ func childMain() int {
 			return 3
 		}
 	}
-	if spec.Boottime != 0 || contains(spec.NewNS, "time") {
+	if spec.Boottime != 0 || slices.Contains(spec.NewNS, "time") {
 		c.send(Message{Stage: "time", Op: &Op{
 			Call:    fmt.Sprintf("unshare(CLONE_NEWTIME); write(timens_offsets, \"boottime %d 0\"); setns(time_for_children)", spec.Boottime),
 			Shell:   fmt.Sprintf("unshare -T --boottime %d", spec.Boottime),
@@ -183,15 +184,6 @@ func (c *childConn) hold(cfg, msg *os.File) int {
 	}
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // probeMain reads one piece of kernel state from wherever the constructor
 // put this process and prints it as JSON.
 func probeMain(args []string) int {
@@ -224,7 +216,7 @@ func probeMain(args []string) int {
 	case "shm":
 		var b []byte
 		b, err = os.ReadFile("/proc/sysvipc/shm")
-		v = sysvKeys(string(b))
+		v = ParseSysvKeys(string(b))
 	case "cgroup":
 		v, err = ReadCgroups(os.Getpid())
 	default:
@@ -237,15 +229,4 @@ func probeMain(args []string) int {
 	}
 	out.Encode(v)
 	return 0
-}
-
-// sysvKeys returns the keys column of a /proc/sysvipc table.
-func sysvKeys(text string) []string {
-	keys := []string{}
-	for i, line := range strings.Split(text, "\n") {
-		if f := strings.Fields(line); i > 0 && len(f) > 0 {
-			keys = append(keys, f[0])
-		}
-	}
-	return keys
 }

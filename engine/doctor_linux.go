@@ -128,5 +128,5 @@ func cgroupMode() (mode string, v1, v2 []string, where map[string]string) {
 // namespace, from /proc/sysvipc/shm.
 func SysvShmKeys() ([]string, error) {
 	b, err := os.ReadFile("/proc/sysvipc/shm")
-	return sysvKeys(string(b)), err
+	return ParseSysvKeys(string(b)), err
 }

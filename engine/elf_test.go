@@ -4,6 +4,7 @@ import (
 	"debug/elf"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -31,7 +32,7 @@ func TestResolveTestBinary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if info.Interp == "" || !contains(info.Needed, "libc.so.6") {
+	if info.Interp == "" || !slices.Contains(info.Needed, "libc.so.6") {
 		t.Skipf("the test binary is not dynamically linked against glibc (interp %q, needed %v)", info.Interp, info.Needed)
 	}
 	libs, err := (&LibResolver{}).Resolve(self)
@@ -112,7 +113,7 @@ func TestResolveSysroot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !contains(got, moved) || !contains(got, info.Interp) {
+	if !slices.Contains(got, moved) || !slices.Contains(got, info.Interp) {
 		t.Errorf("got %v, want %s and %s", got, moved, info.Interp)
 	}
 	for _, g := range got {

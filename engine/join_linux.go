@@ -183,7 +183,7 @@ func Probe(t *Transcript, pid int, types []string, probe string, v any) error {
 			op.Detail = err.Error()
 		}
 		if i := strings.LastIndex(op.Detail, ": "); i > 0 {
-			op.Outcome = errnoFromText(op.Detail[i+2:])
+			op.Outcome = ErrnoNameOf(op.Detail[i+2:])
 		}
 	}
 	if t != nil {
@@ -204,13 +204,4 @@ var probeCalls = map[string]string{
 var probeShell = map[string]string{
 	"hostname": "hostname", "id": "id", "ns": "ls -l /proc/self/ns", "ps": "ls /proc",
 	"uptime": "cat /proc/uptime", "shm": "ipcs -m", "cgroup": "cat /proc/self/cgroup",
-}
-
-func errnoFromText(s string) string {
-	for e, n := range errnoNames {
-		if e.Error() == s {
-			return n
-		}
-	}
-	return "error"
 }

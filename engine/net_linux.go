@@ -557,3 +557,23 @@ func ReadHostForward() (string, error) {
 	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_forward")
 	return strings.TrimSpace(string(b)), err
 }
+
+func init() {
+	RegisterUndo(KindNetns, func(e Entry) error {
+		if err := UndoMount(e.Path); err != nil {
+			return err
+		}
+		return IgnoreMissing(os.Remove(e.Path))
+	})
+	RegisterUndo(KindLink, func(e Entry) error {
+		l, err := netlink.LinkByName(e.Name)
+		if err != nil {
+			var nf netlink.LinkNotFoundError
+			if errors.As(err, &nf) {
+				return nil
+			}
+			return err
+		}
+		return netlink.LinkDel(l)
+	})
+}

@@ -36,9 +36,7 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -63,48 +61,6 @@ func (o Overlay) Options() string {
 	return fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", strings.Join(o.Lower, ":"), o.Upper, o.Work)
 }
 
-// SessionPath joins parts under the session's temporary directory.
-func SessionPath(s *Session, parts ...string) (string, error) {
-	tmp, err := s.TempDir()
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(append([]string{tmp}, parts...)...), nil
-}
-
-// MakeDirs creates each directory (its parent must exist), journaled first.
-// A directory that already exists in this session is left as it is.
-func MakeDirs(s *Session, dirs ...string) error {
-	for _, d := range dirs {
-		if st, err := os.Stat(d); err == nil && st.IsDir() {
-			continue
-		}
-		if _, err := s.Journal.Record(Entry{Kind: KindDir, Path: d}); err != nil {
-			return err
-		}
-		if err := s.T.Do(fmt.Sprintf("mkdir(%q, 0755)", d), "mkdir "+d, func() error { return os.Mkdir(d, 0o755) }); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// WriteFile writes content to path (creating or truncating it), in the
-// transcript under shell.
-func WriteFile(s *Session, path, content, shell string) error {
-	return s.T.Do(fmt.Sprintf("open(%q, O_WRONLY|O_CREAT|O_TRUNC, 0644); write(%d bytes)", path, len(content)), shell,
-		func() error { return os.WriteFile(path, []byte(content), 0o644) })
-}
-
-// Remove unlinks a file, or removes a directory and what it holds.
-func Remove(s *Session, path, shell string) error {
-	call := fmt.Sprintf("unlink(%q)", path)
-	if st, err := os.Lstat(path); err == nil && st.IsDir() {
-		call = fmt.Sprintf("unlink(…) for each entry; rmdir(%q)", path)
-	}
-	return s.T.Do(call, shell, func() error { return os.RemoveAll(path) })
-}
-
 // MountOverlay mounts o (journaled first, so an unwind unmounts it before
 // it removes the directories). Mounting on a mount point already holding
 // this overlay does nothing.
@@ -119,26 +75,6 @@ func MountOverlay(s *Session, o Overlay) error {
 	return s.T.Do(fmt.Sprintf("mount(\"overlay\", %q, \"overlay\", 0, %q)", o.Merged, opts),
 		fmt.Sprintf("mount -t overlay -o %s overlay %s", opts, o.Merged),
 		func() error { return unix.Mount("overlay", o.Merged, "overlay", 0, opts) })
-}
-
-// Release removes one live journaled object of this session now (a mount
-// is unmounted, a directory removed) and marks it undone.
-func Release(s *Session, kind, path, shell string) error {
-	var entry *Entry
-	for _, e := range s.Journal.Live() {
-		if e.Kind == kind && e.Path == path {
-			e := e
-			entry = &e
-		}
-	}
-	if entry == nil {
-		return fmt.Errorf("this session has no %s %s", kind, path)
-	}
-	call := fmt.Sprintf("umount2(%q, MNT_DETACH)", path)
-	if kind == KindDir {
-		call = fmt.Sprintf("unlink(…)/rmdir(…) under %q", path)
-	}
-	return s.T.Do(call, shell, func() error { return s.Journal.Release(*entry) })
 }
 
 // OverlayInfo is an overlay mount as /proc/self/mountinfo shows it.
@@ -311,83 +247,4 @@ func Tree(dir string) ([]string, error) {
 	})
 	sort.Strings(out)
 	return out, err
-}
-
-// InstallProgram copies the nakami binary into root as inside (e.g.
-// /usr/local/bin/fetch), creating parent directories as needed, and also
-// copies each library it needs that root does not hold yet, the way a
-// package manager pulls in dependencies. It returns the paths it created,
-// inside root.
-func InstallProgram(s *Session, root, inside string) ([]string, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("cannot find the nakami binary: %w", err)
-	}
-	libs, err := (&LibResolver{}).Resolve(self)
-	if err != nil {
-		return nil, err
-	}
-	var created []string
-	install := func(host, in string, mode os.FileMode) error {
-		for d := filepath.Dir(in); d != "/"; d = filepath.Dir(d) {
-			if _, err := os.Lstat(filepath.Join(root, d)); errors.Is(err, fs.ErrNotExist) {
-				created = append(created, d+"/")
-			}
-		}
-		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(in)), 0o755); err != nil {
-			return err
-		}
-		created = append(created, in)
-		return copyPlain(host, filepath.Join(root, in), mode)
-	}
-	err = s.T.Do(fmt.Sprintf("open(%q); open(%q, O_CREAT|O_EXCL); write(); fchmod(0755)", self, filepath.Join(root, inside)),
-		fmt.Sprintf("install -D -m 0755 nakami %s%s   # apk add --no-cache curl", root, inside),
-		func() error { return install(self, inside, 0o755) })
-	if err != nil {
-		return nil, err
-	}
-	var missing []string
-	for _, l := range libs {
-		if _, err := os.Stat(filepath.Join(root, l)); errors.Is(err, fs.ErrNotExist) {
-			missing = append(missing, l)
-		}
-	}
-	err = s.T.Do(fmt.Sprintf("stat() ×%d libraries in %s: %d missing", len(libs), root, len(missing)),
-		"ldd "+inside+" | while read lib; do [ -e $MERGED$lib ] || cp $lib $MERGED$lib; done",
-		func() error {
-			for _, l := range missing {
-				if err := install(l, l, 0o755); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	sort.Strings(created)
-	return created, err
-}
-
-func copyPlain(src, dst string, mode os.FileMode) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(out, in)
-	if err == nil {
-		err = out.Chmod(mode)
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// Mkdir makes one directory that lies inside a journaled one (it goes when
-// that one goes), e.g. through an overlay's merged tree.
-func Mkdir(s *Session, path, shell string) error {
-	return s.T.Do(fmt.Sprintf("mkdir(%q, 0755)", path), shell, func() error { return os.Mkdir(path, 0o755) })
 }

@@ -215,3 +215,14 @@ func ParseStatStart(text string) (uint64, error) {
 	}
 	return strconv.ParseUint(f[19], 10, 64)
 }
+
+// ParseSysvKeys returns the keys column of a /proc/sysvipc table.
+func ParseSysvKeys(text string) []string {
+	keys := []string{}
+	for i, line := range strings.Split(text, "\n") {
+		if f := strings.Fields(line); i > 0 && len(f) > 0 {
+			keys = append(keys, f[0])
+		}
+	}
+	return keys
+}

@@ -23,11 +23,14 @@ package engine
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -151,7 +154,7 @@ func (b *rootfsBuilder) build(opts RootfsOptions) error {
 	if progs == nil {
 		progs = DefaultPrograms
 	}
-	if !contains(progs, "sh") {
+	if !slices.Contains(progs, "sh") {
 		progs = append([]string{"sh"}, progs...)
 	}
 	var elfs []string // host paths whose loader needs must be carried
@@ -284,4 +287,77 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// InstallProgram copies the nakami binary into root as inside (e.g.
+// /usr/local/bin/fetch), creating parent directories as needed, and also
+// copies each library it needs that root does not hold yet, the way a
+// package manager pulls in dependencies. It returns the paths it created,
+// inside root.
+func InstallProgram(s *Session, root, inside string) ([]string, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("cannot find the nakami binary: %w", err)
+	}
+	libs, err := (&LibResolver{}).Resolve(self)
+	if err != nil {
+		return nil, err
+	}
+	var created []string
+	install := func(host, in string, mode os.FileMode) error {
+		for d := filepath.Dir(in); d != "/"; d = filepath.Dir(d) {
+			if _, err := os.Lstat(filepath.Join(root, d)); errors.Is(err, fs.ErrNotExist) {
+				created = append(created, d+"/")
+			}
+		}
+		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(in)), 0o755); err != nil {
+			return err
+		}
+		created = append(created, in)
+		return copyPlain(host, filepath.Join(root, in), mode)
+	}
+	err = s.T.Do(fmt.Sprintf("open(%q); open(%q, O_CREAT|O_EXCL); write(); fchmod(0755)", self, filepath.Join(root, inside)),
+		fmt.Sprintf("install -D -m 0755 nakami %s%s   # apk add --no-cache curl", root, inside),
+		func() error { return install(self, inside, 0o755) })
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	for _, l := range libs {
+		if _, err := os.Stat(filepath.Join(root, l)); errors.Is(err, fs.ErrNotExist) {
+			missing = append(missing, l)
+		}
+	}
+	err = s.T.Do(fmt.Sprintf("stat() ×%d libraries in %s: %d missing", len(libs), root, len(missing)),
+		"ldd "+inside+" | while read lib; do [ -e $MERGED$lib ] || cp $lib $MERGED$lib; done",
+		func() error {
+			for _, l := range missing {
+				if err := install(l, l, 0o755); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	sort.Strings(created)
+	return created, err
+}
+
+func copyPlain(src, dst string, mode os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if err == nil {
+		err = out.Chmod(mode)
+	}
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

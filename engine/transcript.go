@@ -101,3 +101,12 @@ func Argv(argv []string) string {
 	}
 	return "[" + strings.Join(q, ", ") + "]"
 }
+
+func ErrnoNameOf(s string) string {
+	for e, n := range errnoNames {
+		if e.Error() == s {
+			return n
+		}
+	}
+	return "error"
+}

@@ -156,7 +156,7 @@ func setCheck(i int, name Text) Check {
 	return procCheck("sets", name, func(e *Env, st engine.Status) (bool, Text) {
 		s := setsSetup()
 		want := [5]uint64{s.Inh, s.Prm, s.Eff, s.Bnd, s.Amb}[i]
-		got := st.Caps().Masks()[i]
+		got := engine.SetsOf(st).Masks()[i]
 		line := engine.SetNames[i][1]
 		return got == want && st.Uid[0] == nobody, Tf("%s: %016x = %s", "%s: %016x = %s", line, got, strings.Join(engine.CapNames(got), ","))
 	})
@@ -191,7 +191,7 @@ var ambientStep = &Step{
 
 func statusText(st engine.Status) Text {
 	var parts []string
-	for i, m := range st.Caps().Masks() {
+	for i, m := range engine.SetsOf(st).Masks() {
 		parts = append(parts, fmt.Sprintf("%s %016x (%d)", engine.SetNames[i][1], m, len(engine.CapBits(m))))
 	}
 	s := fmt.Sprintf("uid %d; %s", st.Uid[0], strings.Join(parts, ", "))
