@@ -74,7 +74,7 @@ type Journal struct {
 	mu      sync.Mutex
 	path    string
 	tag     string
-	f       *os.File
+	F       *os.File
 	seq     int
 	entries []Entry
 	undone  map[int]bool
@@ -95,7 +95,7 @@ func JournalDir() string {
 	return filepath.Join(os.TempDir(), fmt.Sprintf("nakami-run-%d", os.Geteuid()))
 }
 
-func openJournal(dir, session, tag string, h Header) (*Journal, error) {
+func OpenJournal(dir, session, tag string, h Header) (*Journal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the journal directory %s: %w", dir, err)
 	}
@@ -104,7 +104,7 @@ func openJournal(dir, session, tag string, h Header) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot create the journal %s: %w", path, err)
 	}
-	j := &Journal{path: path, tag: tag, f: f, undone: map[int]bool{}}
+	j := &Journal{path: path, tag: tag, F: f, undone: map[int]bool{}}
 	if err := j.write(h); err != nil {
 		f.Close()
 		os.Remove(path)
@@ -118,7 +118,7 @@ func (j *Journal) write(v any) error {
 	if err != nil {
 		return err
 	}
-	if _, err := j.f.Write(append(b, '\n')); err != nil {
+	if _, err := j.F.Write(append(b, '\n')); err != nil {
 		return fmt.Errorf("cannot write the journal %s: %w", j.path, err)
 	}
 	return nil
@@ -213,7 +213,7 @@ func (j *Journal) ReleaseAll() error {
 // errors so one stuck object does not strand the others.
 func (j *Journal) Unwind() error {
 	first := j.ReleaseAll()
-	j.f.Close()
+	j.F.Close()
 	if first == nil {
 		os.Remove(j.path)
 		os.Remove(filepath.Dir(j.path)) // only if empty
@@ -223,7 +223,7 @@ func (j *Journal) Unwind() error {
 
 // Keep closes the journal and leaves it and its objects in place, for
 // `nakami cleanup` to remove later.
-func (j *Journal) Keep() { j.f.Close() }
+func (j *Journal) Keep() { j.F.Close() }
 
 // ReadJournal parses a journal file: its header, the entries still live, and
 // one error per line that could not be read.

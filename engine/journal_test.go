@@ -9,7 +9,7 @@ import (
 
 func TestJournalNamesOnlyTaggedObjects(t *testing.T) {
 	dir := t.TempDir()
-	j, err := openJournal(dir, "0badcafe", "nakami-0badcafe", Header{Session: "0badcafe", PID: 1, Start: 1})
+	j, err := OpenJournal(dir, "0badcafe", "nakami-0badcafe", Header{Session: "0badcafe", PID: 1, Start: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"nakami/engine/procfs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -37,7 +38,7 @@ func NewSession() (*Session, error) {
 		return nil, err
 	}
 	s := &Session{ID: id, Tag: "nakami-" + id, T: &Transcript{}}
-	s.Journal, err = openJournal(JournalDir(), id, s.Tag, Header{
+	s.Journal, err = OpenJournal(JournalDir(), id, s.Tag, Header{
 		Session: id, PID: os.Getpid(), Start: start, Created: time.Now().UTC(),
 	})
 	if err != nil {
@@ -51,7 +52,7 @@ func selfStart() (uint64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return ParseStatStart(string(b))
+	return procfs.ParseStatStart(string(b))
 }
 
 // TempDir returns the session's private directory (0755, so unprivileged
@@ -92,9 +93,9 @@ func (s *Session) Keep() { s.Journal.Keep() }
 func (s *Session) RecordProcess(pid int) (Entry, error) {
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
-		return Entry{}, procErr(pid, err)
+		return Entry{}, procfs.Explain(pid, err)
 	}
-	start, err := ParseStatStart(string(b))
+	start, err := procfs.ParseStatStart(string(b))
 	if err != nil {
 		return Entry{}, err
 	}

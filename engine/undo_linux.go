@@ -10,6 +10,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"nakami/engine/procfs"
 	"os"
 	"strconv"
 	"strings"
@@ -75,7 +76,7 @@ func ProcessIs(pid int, start uint64) bool {
 	if err != nil {
 		return false
 	}
-	got, err := ParseStatStart(string(b))
+	got, err := procfs.ParseStatStart(string(b))
 	return err == nil && got == start && !strings.Contains(string(b), ") Z ")
 }
 
@@ -94,7 +95,7 @@ func undoProcess(pid int, start uint64) error {
 
 // UndoMount lazily unmounts path until nothing is mounted there.
 func UndoMount(path string) error {
-	mounted, err := IsMountPoint(path)
+	mounted, err := procfs.IsMountPoint(path)
 	if err != nil || !mounted {
 		return err
 	}
@@ -106,7 +107,7 @@ func UndoMount(path string) error {
 		if err != nil {
 			return err
 		}
-		if m, _ := IsMountPoint(path); !m {
+		if m, _ := procfs.IsMountPoint(path); !m {
 			return nil
 		}
 	}
@@ -115,7 +116,7 @@ func UndoMount(path string) error {
 // mountedUnder returns a mount point at or below dir in this process's
 // mount namespace, or "".
 func mountedUnder(dir string) (string, error) {
-	ms, err := ReadMounts(os.Getpid())
+	ms, err := procfs.ReadMounts(os.Getpid())
 	if err != nil {
 		return "", err
 	}

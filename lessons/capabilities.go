@@ -13,12 +13,15 @@ import (
 	"strings"
 	"syscall"
 
-	"nakami/engine"
+	"nakami/engine/caps"
+	"nakami/engine/child"
+	"nakami/engine/netlab"
+	"nakami/engine/procfs"
 )
 
 const nobody = 65534
 
-var netRaw = uint64(1) << engine.CapNetRaw
+var netRaw = uint64(1) << caps.NetRaw
 
 var _ = register(&Lesson{
 	ID: "capabilities",
@@ -41,7 +44,7 @@ var suidStep = &Step{
 		if err != nil {
 			return err
 		}
-		_, err = capRun(e, engine.CapRun{Role: "ping-suid", Path: path, Args: engine.PingArgs(1), UID: nobody, GID: nobody,
+		_, err = capRun(e, caps.Run{Role: "ping-suid", Path: path, Args: netlab.PingArgs(1), UID: nobody, GID: nobody,
 			Shell: "sudo -u nobody ./ping-suid -c1 127.0.0.1"})
 		return err
 	},
@@ -49,7 +52,7 @@ var suidStep = &Step{
 		fileCheck("ping-suid", T("the copy belongs to root and has the set-user-ID bit", "コピーは root 所有で set-user-ID ビットを持つ"),
 			func(fi fileInfo) bool { return fi.uid == 0 && fi.setuid && !fi.hasCaps }),
 		procCheck("ping-suid", T("run by nobody, it has effective uid 0 and every capability", "nobody が実行すると実効 uid は 0 で、すべてのケーパビリティを持つ"),
-			func(e *Env, st engine.Status) (bool, Text) {
+			func(e *Env, st procfs.Status) (bool, Text) {
 				ok := st.Uid[0] == nobody && st.Uid[1] == 0 && st.CapEff == st.CapBnd && st.CapPrm == st.CapBnd && st.CapBnd == selfBounding()
 				return ok, Tf("Uid: %v; CapEff %016x = %s", "Uid: %v、CapEff %016x = %s", st.Uid, st.CapEff, countText(st.CapEff))
 			}),
@@ -67,7 +70,7 @@ var noCapStep = &Step{
 		if err != nil {
 			return err
 		}
-		_, err = capRun(e, engine.CapRun{Role: "ping", Path: path, Args: engine.PingArgs(1), UID: nobody, GID: nobody,
+		_, err = capRun(e, caps.Run{Role: "ping", Path: path, Args: netlab.PingArgs(1), UID: nobody, GID: nobody,
 			Shell: "./ping -c1 -q 127.0.0.1 # as nobody"})
 		return err
 	},
@@ -75,7 +78,7 @@ var noCapStep = &Step{
 		fileCheck("ping", T("the copy belongs to nobody, without set-user-ID or file capabilities", "コピーは nobody 所有で、set-user-ID もファイルケーパビリティもない"),
 			func(fi fileInfo) bool { return fi.uid == nobody && !fi.setuid && !fi.hasCaps }),
 		procCheck("ping", T("the process holds no capability at all", "プロセスはケーパビリティを一つも持たない"),
-			func(e *Env, st engine.Status) (bool, Text) {
+			func(e *Env, st procfs.Status) (bool, Text) {
 				ok := st.Uid == [4]int{nobody, nobody, nobody, nobody} && st.CapPrm == 0 && st.CapEff == 0
 				return ok, Tf("Uid: %v; CapPrm %016x, CapEff %016x", "Uid: %v、CapPrm %016x、CapEff %016x", st.Uid, st.CapPrm, st.CapEff)
 			}),
@@ -86,7 +89,7 @@ var noCapStep = &Step{
 				if c == nil {
 					return false, why
 				}
-				socks, err := engine.RawSocketsOf(c.PID)
+				socks, err := netlab.RawSocketsOf(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -111,10 +114,10 @@ var setcapStep = &Step{
 			return fmt.Errorf("the copy of ping from step no-cap is missing")
 		}
 		e.Values[ValueFile] = path
-		if err := engine.WriteFileCaps(e.S.T, path, engine.FileCaps{Permitted: netRaw, Effective: true}); err != nil {
+		if err := caps.WriteFile(e.S.T, path, caps.File{Permitted: netRaw, Effective: true}); err != nil {
 			return err
 		}
-		_, err := capRun(e, engine.CapRun{Role: "ping", Path: path, Args: engine.PingArgs(1), UID: nobody, GID: nobody,
+		_, err := capRun(e, caps.Run{Role: "ping", Path: path, Args: netlab.PingArgs(1), UID: nobody, GID: nobody,
 			Shell: "./ping -c1 -q 127.0.0.1 # as nobody"})
 		return err
 	},
@@ -123,12 +126,12 @@ var setcapStep = &Step{
 			Name: T("security.capability on the copy reads cap_net_raw=ep, as getcap prints it", "コピーの security.capability は getcap の表示どおり cap_net_raw=ep"),
 			Probe: func(e *Env) (bool, Text) {
 				path := e.Values[copyKey("ping")]
-				raw, err := engine.ReadFileCapsRaw(path)
+				raw, err := caps.ReadFileRaw(path)
 				if err != nil || raw == nil {
 					return false, Tf("%s has no security.capability", "%s に security.capability はない", path)
 				}
-				f, err := engine.DecodeFileCaps(raw)
-				last, _ := engine.CapLastCap()
+				f, err := caps.DecodeFile(raw)
+				last, _ := caps.LastCap()
 				if err != nil || f.Permitted != netRaw || f.Inheritable != 0 || !f.Effective {
 					return false, Tf("the attribute reads %x", "属性の中身は %x", raw)
 				}
@@ -143,10 +146,10 @@ var setcapStep = &Step{
 			},
 		},
 		procCheck("ping", T("run by nobody, it holds CAP_NET_RAW and nothing else", "nobody が実行すると CAP_NET_RAW だけを持つ"),
-			func(e *Env, st engine.Status) (bool, Text) {
+			func(e *Env, st procfs.Status) (bool, Text) {
 				ok := st.Uid == [4]int{nobody, nobody, nobody, nobody} && st.CapPrm == netRaw && st.CapEff == netRaw
 				return ok, Tf("Uid: %v; CapPrm %016x, CapEff %016x = %s", "Uid: %v、CapPrm %016x、CapEff %016x = %s",
-					st.Uid, st.CapPrm, st.CapEff, strings.Join(engine.CapNames(st.CapEff), ","))
+					st.Uid, st.CapPrm, st.CapEff, strings.Join(caps.Names(st.CapEff), ","))
 			}),
 		pingCheck("ping", nobody),
 	},
@@ -157,10 +160,10 @@ var listStep = &Step{
 	Commands: []string{"cat /proc/sys/kernel/cap_last_cap", "capsh --print", "man 7 capabilities"},
 	Observe:  []string{"shell"},
 	Action: func(e *Env) error {
-		if _, err := engine.ProbeCaps(e.S.T, func(b int) string { return capMeaning(b).In(e.Lang) }); err != nil {
+		if _, err := caps.ProbeLast(e.S.T, func(b int) string { return capMeaning(b).In(e.Lang) }); err != nil {
 			return err
 		}
-		_, err := e.Spawn(engine.ChildSpec{Role: "shell", Shell: "sh"})
+		_, err := e.Spawn(child.Spec{Role: "shell", Shell: "sh"})
 		return err
 	},
 	Checks: []Check{{
@@ -171,17 +174,17 @@ var listStep = &Step{
 			if c == nil {
 				return false, T("no process is running yet", "まだプロセスがありません")
 			}
-			st, err := engine.ReadStatus(c.PID)
-			last, lerr := engine.CapLastCap()
+			st, err := procfs.ReadStatus(c.PID)
+			last, lerr := caps.LastCap()
 			if err != nil || lerr != nil {
 				return false, errText(fmt.Errorf("%v %v", err, lerr))
 			}
-			if st.CapBnd != selfBounding() || st.CapBnd&^engine.AllCaps(last) != 0 || last >= engine.NamedCaps {
+			if st.CapBnd != selfBounding() || st.CapBnd&^caps.All(last) != 0 || last >= caps.Named {
 				return false, Tf("CapBnd %016x, cap_last_cap %d", "CapBnd %016x、cap_last_cap %d", st.CapBnd, last)
 			}
 			return true, Tf("cap_last_cap %d: %d capabilities, %s (0) … %s (%d); CapBnd %016x = %s. The article's kernel had 38.",
 				"cap_last_cap %d: ケーパビリティは %d 個、%s (0) … %s (%d)。CapBnd %016x = %s。記事のカーネルでは 38 個でした。",
-				last, last+1, engine.CapName(0), engine.CapName(last), last, st.CapBnd, countText(st.CapBnd))
+				last, last+1, caps.Name(0), caps.Name(last), last, st.CapBnd, countText(st.CapBnd))
 		},
 	}},
 }
@@ -189,7 +192,7 @@ var listStep = &Step{
 // capCopy copies nakami to name (owner uid, group the same), records its
 // path under copyKey(name) and as the file the panel shows.
 func capCopy(e *Env, name string, uid int, mode uint32, shell string) (string, error) {
-	path, err := engine.CopySelf(e.S, name, uid, uid, mode, shell)
+	path, err := caps.CopySelf(e.S, name, uid, uid, mode, shell)
 	if err != nil {
 		return "", err
 	}
@@ -202,13 +205,13 @@ func copyKey(name string) string { return "capabilities/copy/" + name }
 
 // capRun starts r (stopping an earlier process of the same role), and
 // keeps it and its result in e.
-func capRun(e *Env, r engine.CapRun) (*engine.Child, error) {
+func capRun(e *Env, r caps.Run) (*child.Process, error) {
 	if old := e.Procs[r.Role]; old != nil {
 		old.Stop()
 		delete(e.Procs, r.Role)
 	}
 	delete(e.PIDs, r.Role)
-	c, res, err := engine.StartCapRun(e.S, r)
+	c, res, err := caps.Start(e.S, r)
 	if err != nil {
 		return nil, err
 	}
@@ -221,8 +224,8 @@ func capRun(e *Env, r engine.CapRun) (*engine.Child, error) {
 }
 
 // heldRun returns the live process of role and what its run reported.
-func heldRun(e *Env, role string) (*engine.Child, engine.CapResult, Text) {
-	var res engine.CapResult
+func heldRun(e *Env, role string) (*child.Process, caps.Result, Text) {
+	var res caps.Result
 	c := e.Child(role)
 	if c == nil {
 		return nil, res, Tf("no %s process is running yet", "まだ %s のプロセスがありません", role)
@@ -231,13 +234,13 @@ func heldRun(e *Env, role string) (*engine.Child, engine.CapResult, Text) {
 	return c, res, Text{}
 }
 
-func procCheck(role string, name Text, fn func(*Env, engine.Status) (bool, Text)) Check {
+func procCheck(role string, name Text, fn func(*Env, procfs.Status) (bool, Text)) Check {
 	return Check{Name: name, Probe: func(e *Env) (bool, Text) {
 		c, _, why := heldRun(e, role)
 		if c == nil {
 			return false, why
 		}
-		st, err := engine.ReadStatus(c.PID)
+		st, err := procfs.ReadStatus(c.PID)
 		if err != nil {
 			return false, errText(err)
 		}
@@ -257,7 +260,7 @@ func pingCheck(role string, uid int) Check {
 			if c == nil {
 				return false, why
 			}
-			socks, err := engine.RawSocketsOf(c.PID)
+			socks, err := netlab.RawSocketsOf(c.PID)
 			if err != nil {
 				return false, errText(err)
 			}
@@ -289,7 +292,7 @@ func fileCheck(name string, title Text, want func(fileInfo) bool) Check {
 		if err != nil {
 			return false, errText(err)
 		}
-		_, has, err := engine.ReadFileCaps(path)
+		_, has, err := caps.ReadFile(path)
 		if err != nil {
 			return false, errText(err)
 		}
@@ -305,26 +308,26 @@ func fileCheck(name string, title Text, want func(fileInfo) bool) Check {
 // selfBounding is nakami's own bounding set: all that any process it
 // starts can ever have.
 func selfBounding() uint64 {
-	cs, _ := engine.ReadCapSets(os.Getpid())
+	cs, _ := caps.ReadSets(os.Getpid())
 	return cs.Bounding
 }
 
 // countText says how many capabilities mask holds, against this kernel.
 func countText(mask uint64) string {
-	last, _ := engine.CapLastCap()
-	n := len(engine.CapBits(mask))
-	missing := engine.AllCaps(last) &^ mask
+	last, _ := caps.LastCap()
+	n := len(caps.Bits(mask))
+	missing := caps.All(last) &^ mask
 	switch {
 	case missing == 0:
 		return fmt.Sprintf("all %d capabilities of this kernel", n)
-	case len(engine.CapBits(missing)) <= 3:
-		return fmt.Sprintf("%d of %d (without %s)", n, last+1, strings.Join(engine.CapNames(missing), ","))
+	case len(caps.Bits(missing)) <= 3:
+		return fmt.Sprintf("%d of %d (without %s)", n, last+1, strings.Join(caps.Names(missing), ","))
 	}
-	return fmt.Sprintf("%d of %d: %s", n, last+1, strings.Join(engine.CapNames(mask), ","))
+	return fmt.Sprintf("%d of %d: %s", n, last+1, strings.Join(caps.Names(mask), ","))
 }
 
 func getcapText(path string) string {
-	out, err := engine.Getcap(path)
+	out, err := caps.Getcap(path)
 	if err != nil {
 		return ""
 	}
@@ -341,7 +344,7 @@ func capsKeepHelp(e *Env) Text {
 	for k, v := range e.Values {
 		if strings.HasPrefix(k, "capabilities/copy/") {
 			fmt.Fprintf(&b, "  %-15s ls -l %s;  getcap %s;  su nobody -s /bin/sh -c '%s %s -c1 127.0.0.1'\n",
-				strings.TrimPrefix(k, "capabilities/copy/"), v, v, v, engine.ArgPing)
+				strings.TrimPrefix(k, "capabilities/copy/"), v, v, v, netlab.ArgPing)
 		}
 	}
 	return T("Left for you to look at:\n"+b.String()+"Remove them with: nakami cleanup\n",

@@ -11,7 +11,7 @@ import (
 	"os"
 	"strings"
 
-	"nakami/engine"
+	"nakami/engine/caps"
 )
 
 var formulaParams = []Param{
@@ -37,9 +37,9 @@ func oneOf(vals ...string) func(string) error {
 }
 
 func capList(v string) error {
-	last, err := engine.CapLastCap()
+	last, err := caps.LastCap()
 	if err == nil {
-		_, err = engine.EncodeCaps(v, last)
+		_, err = caps.Encode(v, last)
 	}
 	return err
 }
@@ -48,31 +48,31 @@ func fileText(v string) error {
 	if v == "none" {
 		return nil
 	}
-	last, err := engine.CapLastCap()
+	last, err := caps.LastCap()
 	if err == nil {
-		_, err = engine.ParseCapText(v, last)
+		_, err = caps.ParseText(v, last)
 	}
 	return err
 }
 
 // formulaInput builds the calculator's input from the step's parameters.
-func formulaInput(e *Env) (engine.ExecInput, error) {
+func formulaInput(e *Env) (caps.ExecInput, error) {
 	p := func(n string) string { return e.Param(stepOf("capabilities", "formula"), n) }
-	last, err := engine.CapLastCap()
+	last, err := caps.LastCap()
 	if err != nil {
-		return engine.ExecInput{}, err
+		return caps.ExecInput{}, err
 	}
-	self, err := engine.ReadCapSets(os.Getpid())
+	self, err := caps.ReadSets(os.Getpid())
 	if err != nil {
-		return engine.ExecInput{}, err
+		return caps.ExecInput{}, err
 	}
-	inh, _ := engine.EncodeCaps(p("inh"), last)
-	amb, _ := engine.EncodeCaps(p("amb"), last)
-	drop, _ := engine.EncodeCaps(p("drop"), last)
+	inh, _ := caps.Encode(p("inh"), last)
+	amb, _ := caps.Encode(p("amb"), last)
+	drop, _ := caps.Encode(p("drop"), last)
 	if amb&^inh != 0 {
-		return engine.ExecInput{}, fmt.Errorf("amb=%s is not within inh=%s: the kernel keeps an ambient capability only while it is also inheritable", p("amb"), p("inh"))
+		return caps.ExecInput{}, fmt.Errorf("amb=%s is not within inh=%s: the kernel keeps an ambient capability only while it is also inheritable", p("amb"), p("inh"))
 	}
-	in := engine.ExecInput{UID: nobody, Inh: inh, Prm: inh | amb, Amb: amb, Bnd: self.Bounding &^ drop,
+	in := caps.ExecInput{UID: nobody, Inh: inh, Prm: inh | amb, Amb: amb, Bnd: self.Bounding &^ drop,
 		SUIDRoot: p("suid") == "yes", NoNewPrivs: p("nnp") == "yes", NoRoot: p("noroot") == "yes"}
 	if p("uid") == "root" {
 		in.UID, in.Prm = 0, self.Permitted
@@ -81,7 +81,7 @@ func formulaInput(e *Env) (engine.ExecInput, error) {
 		return in, fmt.Errorf("inh=%s lists capabilities nakami's own bounding set lacks", p("inh"))
 	}
 	if f := p("file"); f != "none" {
-		fc, err := engine.ParseCapText(f, last)
+		fc, err := caps.ParseText(f, last)
 		if err != nil {
 			return in, err
 		}
@@ -110,19 +110,19 @@ var formulaStep = &Step{
 			delete(e.Procs, "formula")
 		}
 		delete(e.PIDs, "formula")
-		c, res, err := engine.StartFormula(e.S, "formula", path, in)
+		c, res, err := caps.StartFormula(e.S, "formula", path, in)
 		if err != nil {
 			return err
 		}
 		b, _ := json.Marshal(res)
 		e.Values["capabilities/result/formula"] = string(b)
-		view := FormulaView{Input: in, Predicted: engine.Exec(in)}
+		view := FormulaView{Input: in, Predicted: caps.Exec(in)}
 		if c != nil {
 			e.Procs["formula"], e.PIDs["formula"] = c, c.PID
-			view.Kernel, _ = engine.ObserveExec(c.PID)
+			view.Kernel, _ = caps.ObserveExec(c.PID)
 			view.PID = c.PID
 		} else {
-			view.Kernel = engine.ExecOutput{Err: res.ExecErr}
+			view.Kernel = caps.ExecOutput{Err: res.ExecErr}
 		}
 		v, _ := json.Marshal(view)
 		e.Values[ValueFormula] = string(v)
@@ -141,11 +141,11 @@ var formulaStep = &Step{
 				if err != nil {
 					return false, errText(err)
 				}
-				f, has, err := engine.ReadFileCaps(path)
+				f, has, err := caps.ReadFile(path)
 				if err != nil {
 					return false, errText(err)
 				}
-				last, _ := engine.CapLastCap()
+				last, _ := caps.LastCap()
 				got, want := "none", "none"
 				if has {
 					got = f.Text(last)
@@ -167,8 +167,8 @@ var formulaStep = &Step{
 				if err != nil {
 					return false, errText(err)
 				}
-				want := engine.Exec(in)
-				var res engine.CapResult
+				want := caps.Exec(in)
+				var res caps.Result
 				if json.Unmarshal([]byte(e.Values["capabilities/result/formula"]), &res) != nil {
 					return false, T("the file has not been executed yet", "まだファイルを実行していません")
 				}
@@ -183,14 +183,14 @@ var formulaStep = &Step{
 				if c == nil {
 					return false, Tf("no process ran the file (execve: %s)", "ファイルを実行したプロセスがない (execve: %s)", res.ExecErr)
 				}
-				got, err := engine.ObserveExec(c.PID)
+				got, err := caps.ObserveExec(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
 				var diff []string
 				for i, m := range got.Sets.Masks() {
 					if w := want.Sets.Masks()[i]; m != w {
-						diff = append(diff, fmt.Sprintf("%s %016x ≠ %016x", engine.SetNames[i][1], m, w))
+						diff = append(diff, fmt.Sprintf("%s %016x ≠ %016x", caps.SetNames[i][1], m, w))
 					}
 				}
 				if got.EUID != want.EUID {
@@ -209,17 +209,17 @@ var formulaStep = &Step{
 
 // ruleText explains one rule of the worked formula.
 var ruleText = map[string]Text{
-	engine.RuleFileCaps:   T("the file's own sets, limited by the bounding set", "ファイル自身のセット。bounding セットで制限される"),
-	engine.RuleNoFileCaps: T("the file has no security.capability", "ファイルに security.capability はない"),
-	engine.RuleEPERM:      T("the effective bit is set but a file capability cannot be granted: execve fails", "effective ビットがあるのに与えられないケーパビリティがある: execve は失敗する"),
-	engine.RuleRoot:       T("uid 0: the file counts as having every capability", "uid 0: ファイルはすべてのケーパビリティを持つとみなされる"),
-	engine.RuleRootEff:    T("effective uid 0: the effective bit counts as set", "実効 uid 0: effective ビットは立っているとみなされる"),
-	engine.RuleSUIDFcaps:  T("set-user-ID root with file capabilities: only the file capabilities count", "ファイルケーパビリティ付きの set-user-ID root: ファイルケーパビリティだけが効く"),
-	engine.RuleNoRoot:     T("SECBIT_NOROOT: root gets no special treatment", "SECBIT_NOROOT: root は特別扱いされない"),
-	engine.RuleNNP:        T("no_new_privs: nothing beyond the old permitted set", "no_new_privs: 元の permitted セットを超えない"),
-	engine.RuleAmbClear:   T("a privileged file clears the ambient set", "特権付きのファイルは ambient セットを消す"),
-	engine.RuleAmbKeep:    T("a plain file keeps the ambient set", "普通のファイルでは ambient セットが残る"),
-	engine.RulePermitted:  T("ambient capabilities join the permitted set", "ambient のケーパビリティが permitted に加わる"),
-	engine.RuleEffective:  T("the effective bit decides: all of permitted, or only ambient", "effective ビット次第: permitted すべてか、ambient だけか"),
-	engine.RuleUnchanged:  T("inheritable and bounding pass through unchanged", "inheritable と bounding はそのまま引き継がれる"),
+	caps.RuleFileCaps:   T("the file's own sets, limited by the bounding set", "ファイル自身のセット。bounding セットで制限される"),
+	caps.RuleNoFileCaps: T("the file has no security.capability", "ファイルに security.capability はない"),
+	caps.RuleEPERM:      T("the effective bit is set but a file capability cannot be granted: execve fails", "effective ビットがあるのに与えられないケーパビリティがある: execve は失敗する"),
+	caps.RuleRoot:       T("uid 0: the file counts as having every capability", "uid 0: ファイルはすべてのケーパビリティを持つとみなされる"),
+	caps.RuleRootEff:    T("effective uid 0: the effective bit counts as set", "実効 uid 0: effective ビットは立っているとみなされる"),
+	caps.RuleSUIDFcaps:  T("set-user-ID root with file capabilities: only the file capabilities count", "ファイルケーパビリティ付きの set-user-ID root: ファイルケーパビリティだけが効く"),
+	caps.RuleNoRoot:     T("SECBIT_NOROOT: root gets no special treatment", "SECBIT_NOROOT: root は特別扱いされない"),
+	caps.RuleNNP:        T("no_new_privs: nothing beyond the old permitted set", "no_new_privs: 元の permitted セットを超えない"),
+	caps.RuleAmbClear:   T("a privileged file clears the ambient set", "特権付きのファイルは ambient セットを消す"),
+	caps.RuleAmbKeep:    T("a plain file keeps the ambient set", "普通のファイルでは ambient セットが残る"),
+	caps.RulePermitted:  T("ambient capabilities join the permitted set", "ambient のケーパビリティが permitted に加わる"),
+	caps.RuleEffective:  T("the effective bit decides: all of permitted, or only ambient", "effective ビット次第: permitted すべてか、ambient だけか"),
+	caps.RuleUnchanged:  T("inheritable and bounding pass through unchanged", "inheritable と bounding はそのまま引き継がれる"),
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"strings"
 
-	"nakami/engine"
+	"nakami/engine/caps"
+	"nakami/engine/netlab"
+	"nakami/engine/procfs"
 )
 
 // DockerDefaults is the effective set of a container Docker starts with
@@ -33,7 +35,7 @@ var dockerStep = &Step{
 		if err != nil {
 			return err
 		}
-		self, err := engine.ReadCapSets(e.PIDs["nakami"])
+		self, err := caps.ReadSets(e.PIDs["nakami"])
 		if err != nil {
 			return err
 		}
@@ -47,8 +49,8 @@ var dockerStep = &Step{
 			{"docker-default", DockerDefaults & self.Bounding, "docker run --rm busybox sleep 10"},
 			{"privileged", self.Bounding, "docker run --privileged --rm busybox sleep 10"},
 		} {
-			setup := engine.CapSetup{Prm: r.set & self.Permitted, Bnd: r.set}
-			if _, err := capRun(e, engine.CapRun{Role: r.role, Path: path, Args: engine.PingArgs(0), Setup: &setup, Shell: r.sh}); err != nil {
+			setup := caps.Setup{Prm: r.set & self.Permitted, Bnd: r.set}
+			if _, err := capRun(e, caps.Run{Role: r.role, Path: path, Args: netlab.PingArgs(0), Setup: &setup, Shell: r.sh}); err != nil {
 				return err
 			}
 		}
@@ -57,20 +59,20 @@ var dockerStep = &Step{
 	Checks: []Check{
 		procCheck("docker-default", T("a root process limited to Docker's defaults has CapEff 00000000a80425fb: the 14 the article lists",
 			"Docker の既定に制限された root プロセスの CapEff は 00000000a80425fb: 記事にある 14 個"),
-			func(e *Env, st engine.Status) (bool, Text) {
-				names := strings.Join(engine.CapNames(st.CapEff), ",")
+			func(e *Env, st procfs.Status) (bool, Text) {
+				names := strings.Join(caps.Names(st.CapEff), ",")
 				ok := st.CapEff == DockerDefaults && st.CapPrm == DockerDefaults && st.CapBnd == DockerDefaults && names == dockerNames
-				return ok, Tf("capsh --decode: %s (%d capabilities)", "capsh --decode: %s (%d 個)", engine.FormatCapsh(st.CapEff), len(engine.CapBits(st.CapEff)))
+				return ok, Tf("capsh --decode: %s (%d capabilities)", "capsh --decode: %s (%d 個)", caps.FormatCapsh(st.CapEff), len(caps.Bits(st.CapEff)))
 			}),
 		procCheck("privileged", T("a privileged one has every capability of this kernel; the article's 0x3fffffffff had 38",
 			"privileged のプロセスはこのカーネルのすべてのケーパビリティを持つ。記事の 0x3fffffffff は 38 個だった"),
-			func(e *Env, st engine.Status) (bool, Text) {
-				last, _ := engine.CapLastCap()
-				added := engine.AllCaps(last) &^ articlePrivileged
+			func(e *Env, st procfs.Status) (bool, Text) {
+				last, _ := caps.LastCap()
+				added := caps.All(last) &^ articlePrivileged
 				ok := st.CapEff == selfBounding() && st.CapEff != 0
 				return ok, Tf("CapEff %016x = %s; newer than the article: %s (%d more)",
 					"CapEff %016x = %s。記事より新しいもの: %s (%d 個増加)",
-					st.CapEff, countText(st.CapEff), strings.Join(engine.CapNames(added), ", "), len(engine.CapBits(added)))
+					st.CapEff, countText(st.CapEff), strings.Join(caps.Names(added), ", "), len(caps.Bits(added)))
 			}),
 	},
 }
@@ -85,20 +87,20 @@ var statusStep = &Step{
 		if err != nil {
 			return err
 		}
-		if _, err := capRun(e, engine.CapRun{Role: "root", Path: path, Args: engine.PingArgs(0), Shell: "sudo grep ^Cap /proc/self/status"}); err != nil {
+		if _, err := capRun(e, caps.Run{Role: "root", Path: path, Args: netlab.PingArgs(0), Shell: "sudo grep ^Cap /proc/self/status"}); err != nil {
 			return err
 		}
-		_, err = capRun(e, engine.CapRun{Role: "nobody", Path: path, Args: engine.PingArgs(0), UID: nobody, GID: nobody, Shell: "grep ^Cap /proc/self/status # as nobody"})
+		_, err = capRun(e, caps.Run{Role: "nobody", Path: path, Args: netlab.PingArgs(0), UID: nobody, GID: nobody, Shell: "grep ^Cap /proc/self/status # as nobody"})
 		return err
 	},
 	Checks: []Check{
 		procCheck("root", T("root: CapPrm and CapEff equal the bounding set; CapInh and CapAmb are empty", "root: CapPrm と CapEff は bounding セットと同じ。CapInh と CapAmb は空"),
-			func(e *Env, st engine.Status) (bool, Text) {
+			func(e *Env, st procfs.Status) (bool, Text) {
 				ok := st.Uid[0] == 0 && st.CapPrm == st.CapBnd && st.CapEff == st.CapBnd && st.CapInh == 0 && st.CapAmb == 0 && st.CapBnd != 0
 				return ok, statusText(st)
 			}),
 		procCheck("nobody", T("nobody: CapPrm and CapEff are empty, the bounding set is the same", "nobody: CapPrm と CapEff は空、bounding セットは同じ"),
-			func(e *Env, st engine.Status) (bool, Text) {
+			func(e *Env, st procfs.Status) (bool, Text) {
 				ok := st.Uid[0] == nobody && st.CapPrm == 0 && st.CapEff == 0 && st.CapInh == 0 && st.CapAmb == 0 && st.CapBnd == selfBounding()
 				return ok, statusText(st)
 			}),
@@ -106,10 +108,10 @@ var statusStep = &Step{
 }
 
 // The sets step's process: every set different.
-var setsSetup = func() engine.CapSetup {
+var setsSetup = func() caps.Setup {
 	bind := uint64(1) << 10
-	return engine.CapSetup{UID: nobody, GID: nobody, Inh: netRaw, Prm: netRaw | bind, Eff: bind, Amb: netRaw,
-		Bnd: selfBounding() &^ (1 << engine.CapSysAdm)}
+	return caps.Setup{UID: nobody, GID: nobody, Inh: netRaw, Prm: netRaw | bind, Eff: bind, Amb: netRaw,
+		Bnd: selfBounding() &^ (1 << caps.SysAdmin)}
 }
 
 var setsStep = &Step{
@@ -120,7 +122,7 @@ var setsStep = &Step{
 	Observe: []string{"sets"},
 	Action: func(e *Env) error {
 		setup := setsSetup()
-		_, err := capRun(e, engine.CapRun{Role: "sets", Setup: &setup, Shell: "capsh … -- -c 'grep ^Cap /proc/$$/status'"})
+		_, err := capRun(e, caps.Run{Role: "sets", Setup: &setup, Shell: "capsh … -- -c 'grep ^Cap /proc/$$/status'"})
 		return err
 	},
 	Checks: []Check{
@@ -135,7 +137,7 @@ var setsStep = &Step{
 				if c == nil {
 					return false, T("no process with its own sets yet", "まだ独自のセットを持つプロセスがありません")
 				}
-				threads, err := engine.ReadThreadCaps(c.PID)
+				threads, err := caps.ReadThreadSets(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -153,12 +155,12 @@ var setsStep = &Step{
 }
 
 func setCheck(i int, name Text) Check {
-	return procCheck("sets", name, func(e *Env, st engine.Status) (bool, Text) {
+	return procCheck("sets", name, func(e *Env, st procfs.Status) (bool, Text) {
 		s := setsSetup()
 		want := [5]uint64{s.Inh, s.Prm, s.Eff, s.Bnd, s.Amb}[i]
-		got := engine.SetsOf(st).Masks()[i]
-		line := engine.SetNames[i][1]
-		return got == want && st.Uid[0] == nobody, Tf("%s: %016x = %s", "%s: %016x = %s", line, got, strings.Join(engine.CapNames(got), ","))
+		got := caps.SetsOf(st).Masks()[i]
+		line := caps.SetNames[i][1]
+		return got == want && st.Uid[0] == nobody, Tf("%s: %016x = %s", "%s: %016x = %s", line, got, strings.Join(caps.Names(got), ","))
 	})
 }
 
@@ -172,8 +174,8 @@ var ambientStep = &Step{
 		if err != nil {
 			return err
 		}
-		setup := engine.CapSetup{UID: nobody, GID: nobody, Inh: netRaw, Prm: netRaw, Amb: netRaw, Bnd: selfBounding()}
-		_, err = capRun(e, engine.CapRun{Role: "ambient", Path: path, Args: engine.PingArgs(1), Setup: &setup,
+		setup := caps.Setup{UID: nobody, GID: nobody, Inh: netRaw, Prm: netRaw, Amb: netRaw, Bnd: selfBounding()}
+		_, err = capRun(e, caps.Run{Role: "ambient", Path: path, Args: netlab.PingArgs(1), Setup: &setup,
 			Shell: "capsh --caps='cap_net_raw+ip …' --keep=1 --user=nobody --addamb=cap_net_raw -- -c './ping-ambient -c1 127.0.0.1'"})
 		return err
 	},
@@ -181,7 +183,7 @@ var ambientStep = &Step{
 		fileCheck("ping-ambient", T("the copy has neither file capabilities nor the set-user-ID bit", "コピーにはファイルケーパビリティも set-user-ID ビットもない"),
 			func(fi fileInfo) bool { return !fi.setuid && !fi.hasCaps }),
 		procCheck("ambient", T("it runs as nobody with CapAmb 0000000000002000 (CAP_NET_RAW)", "nobody として CapAmb 0000000000002000 (CAP_NET_RAW) で動いている"),
-			func(e *Env, st engine.Status) (bool, Text) {
+			func(e *Env, st procfs.Status) (bool, Text) {
 				ok := st.Uid == [4]int{nobody, nobody, nobody, nobody} && st.CapAmb == netRaw && st.CapInh == netRaw && st.CapPrm == netRaw && st.CapEff == netRaw
 				return ok, statusText(st)
 			}),
@@ -189,10 +191,10 @@ var ambientStep = &Step{
 	},
 }
 
-func statusText(st engine.Status) Text {
+func statusText(st procfs.Status) Text {
 	var parts []string
-	for i, m := range engine.SetsOf(st).Masks() {
-		parts = append(parts, fmt.Sprintf("%s %016x (%d)", engine.SetNames[i][1], m, len(engine.CapBits(m))))
+	for i, m := range caps.SetsOf(st).Masks() {
+		parts = append(parts, fmt.Sprintf("%s %016x (%d)", caps.SetNames[i][1], m, len(caps.Bits(m))))
 	}
 	s := fmt.Sprintf("uid %d; %s", st.Uid[0], strings.Join(parts, ", "))
 	return T(s, s)

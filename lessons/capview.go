@@ -19,7 +19,7 @@ import (
 	"strings"
 	"syscall"
 
-	"nakami/engine"
+	"nakami/engine/caps"
 )
 
 // Keys in Env.Values.
@@ -41,15 +41,15 @@ type CapSet struct {
 // CapSets reads pid's five sets from /proc/PID/status, in the order the
 // file lists them.
 func CapSets(pid int) ([]CapSet, error) {
-	cs, err := engine.ReadCapSets(pid)
+	cs, err := caps.ReadSets(pid)
 	if err != nil {
 		return nil, err
 	}
-	last, _ := engine.CapLastCap()
+	last, _ := caps.LastCap()
 	var out []CapSet
 	for i, m := range cs.Masks() {
-		names := engine.CapNames(m)
-		out = append(out, CapSet{Name: engine.SetNames[i][0], Line: engine.SetNames[i][1], Hex: fmt.Sprintf("%016x", m),
+		names := caps.Names(m)
+		out = append(out, CapSet{Name: caps.SetNames[i][0], Line: caps.SetNames[i][1], Hex: fmt.Sprintf("%016x", m),
 			Caps: names, Count: len(names), Of: last + 1})
 	}
 	return out, nil
@@ -82,13 +82,13 @@ func FileCapsOf(path string) (FileCapsView, error) {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		v.UID = int(st.Uid)
 	}
-	f, ok, err := engine.ReadFileCaps(path)
+	f, ok, err := caps.ReadFile(path)
 	if err != nil || !ok {
 		return v, err
 	}
-	last, _ := engine.CapLastCap()
+	last, _ := caps.LastCap()
 	v.Present, v.Text, v.Revision, v.RootID, v.Effective = true, f.Text(last), f.Revision, f.RootID, f.Effective
-	v.Permitted, v.Inheritable = engine.CapNames(f.Permitted), engine.CapNames(f.Inheritable)
+	v.Permitted, v.Inheritable = caps.Names(f.Permitted), caps.Names(f.Inheritable)
 	return v, nil
 }
 
@@ -101,23 +101,23 @@ type CapInfo struct {
 
 // CapList lists every capability of the running kernel with its meaning.
 func CapList() ([]CapInfo, error) {
-	last, err := engine.CapLastCap()
+	last, err := caps.LastCap()
 	if err != nil {
 		return nil, err
 	}
 	var out []CapInfo
 	for b := 0; b <= last; b++ {
-		out = append(out, CapInfo{b, engine.CapName(b), capMeaning(b)})
+		out = append(out, CapInfo{b, caps.Name(b), capMeaning(b)})
 	}
 	return out, nil
 }
 
 // FormulaView is the formula step's calculation and what the kernel did.
 type FormulaView struct {
-	Input     engine.ExecInput  `json:"input"`
-	Predicted engine.ExecOutput `json:"predicted"`
-	Kernel    engine.ExecOutput `json:"kernel"` // read from /proc/PID/status right after execve
-	PID       int               `json:"pid,omitempty"`
+	Input     caps.ExecInput  `json:"input"`
+	Predicted caps.ExecOutput `json:"predicted"`
+	Kernel    caps.ExecOutput `json:"kernel"` // read from /proc/PID/status right after execve
+	PID       int             `json:"pid,omitempty"`
 }
 
 // FormulaLine is one line of the worked formula, ready to show.
@@ -143,8 +143,8 @@ func (v *FormulaView) Lines(lang string) []FormulaLine {
 	var out []FormulaLine
 	for _, r := range v.Predicted.Work {
 		l := FormulaLine{Expr: r.Expr, Why: ruleText[r.ID].In(lang)}
-		if r.ID != engine.RuleRootEff && r.ID != engine.RuleNoFileCaps {
-			l.Value, l.Caps = fmt.Sprintf("%016x", r.Value), strings.Join(engine.CapNames(r.Value), ",")
+		if r.ID != caps.RuleRootEff && r.ID != caps.RuleNoFileCaps {
+			l.Value, l.Caps = fmt.Sprintf("%016x", r.Value), strings.Join(caps.Names(r.Value), ",")
 		}
 		out = append(out, l)
 	}

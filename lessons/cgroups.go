@@ -11,7 +11,9 @@ import (
 	"slices"
 	"strings"
 
-	"nakami/engine"
+	"nakami/engine/cgroup"
+	"nakami/engine/child"
+	"nakami/engine/procfs"
 )
 
 var _ = register(&Lesson{
@@ -39,8 +41,8 @@ var lessonCtrls = []string{"cpu", "cpuacct", "memory", "pids", "freezer"}
 
 // newGroup makes a group for a step under the session's parent on the
 // driver that holds ctrls, and records it under "cgroup:<role>".
-func newGroup(e *Env, role, name string, ctrls ...string) (*engine.Group, error) {
-	c, err := engine.DetectCgroups()
+func newGroup(e *Env, role, name string, ctrls ...string) (*cgroup.Group, error) {
+	c, err := cgroup.Detect()
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +50,7 @@ func newGroup(e *Env, role, name string, ctrls ...string) (*engine.Group, error)
 	if err != nil {
 		return nil, err
 	}
-	g, err := engine.NewGroup(e.S, d, name, ctrls)
+	g, err := cgroup.NewGroup(e.S, d, name, ctrls)
 	if err != nil {
 		return nil, err
 	}
@@ -57,12 +59,12 @@ func newGroup(e *Env, role, name string, ctrls ...string) (*engine.Group, error)
 }
 
 // findGroup finds a step's group in the kernel by the name it recorded.
-func findGroup(e *Env, role string) (*engine.Group, error) {
+func findGroup(e *Env, role string) (*cgroup.Group, error) {
 	name := e.Values[CgroupKey(role)]
 	if name == "" {
 		return nil, fmt.Errorf("no %s group has been made yet", role)
 	}
-	c, err := engine.DetectCgroups()
+	c, err := cgroup.Detect()
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +72,7 @@ func findGroup(e *Env, role string) (*engine.Group, error) {
 }
 
 // groupOrNot is findGroup for checks: a Text when there is no group.
-func groupOrNot(e *Env, role string) (*engine.Group, Text, bool) {
+func groupOrNot(e *Env, role string) (*cgroup.Group, Text, bool) {
 	g, err := findGroup(e, role)
 	if err != nil {
 		return nil, T("no group yet: "+err.Error(), "まだグループがありません: "+err.Error()), false
@@ -90,9 +92,9 @@ var hierarchyStep = &Step{
 	Requires: NeedsRoot,
 	Why:      T("making a directory in cgroupfs needs root (or a delegated subtree).", "cgroupfs にディレクトリを作るには root(または委譲されたサブツリー)が必要です。"),
 	Action: func(e *Env) error {
-		var layout engine.CgroupLayout
+		var layout cgroup.Layout
 		if err := e.S.T.Do(`read("/proc/self/mountinfo")`, "mount -t cgroup; mount -t cgroup2", func() error {
-			c, err := engine.DetectCgroups()
+			c, err := cgroup.Detect()
 			if err == nil {
 				layout = c.Layout
 			}
@@ -114,7 +116,7 @@ var hierarchyStep = &Step{
 				}
 				var parts []string
 				for _, d := range g.Dirs() {
-					v, err := engine.CgroupFSVersion(d)
+					v, err := cgroup.FSVersion(d)
 					if err != nil {
 						return false, errText(err)
 					}
@@ -140,7 +142,7 @@ var hierarchyStep = &Step{
 				var seen []string
 				for _, ctl := range lessonCtrls {
 					f := g.Dir(ctl) + "/" + want[ctl]
-					if !engine.CgroupFileExists(f) {
+					if !cgroup.FileExists(f) {
 						return false, Tf("%s is missing", "%s がありません", f)
 					}
 					seen = append(seen, f)
@@ -168,13 +170,13 @@ var membershipStep = &Step{
 		if err != nil {
 			return err
 		}
-		c, err := e.Spawn(engine.ChildSpec{Role: "member", Shell: "sh"})
+		c, err := e.Spawn(child.Spec{Role: "member", Shell: "sh"})
 		if err != nil {
 			return err
 		}
 		read := func() error {
 			return e.S.T.Do(fmt.Sprintf("read(\"/proc/%d/cgroup\")", c.PID), fmt.Sprintf("cat /proc/%d/cgroup", c.PID), func() error {
-				_, err := engine.ReadCgroups(c.PID)
+				_, err := procfs.ReadCgroups(c.PID)
 				return err
 			})
 		}
@@ -195,7 +197,7 @@ var membershipStep = &Step{
 				if !ok || c == nil {
 					return false, why
 				}
-				cg, err := engine.ReadCgroups(c.PID)
+				cg, err := procfs.ReadCgroups(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -218,11 +220,11 @@ var membershipStep = &Step{
 				if !ok || c == nil {
 					return false, why
 				}
-				mine, err := engine.ReadCgroups(engine.SelfPID())
+				mine, err := procfs.ReadCgroups(procfs.SelfPID())
 				if err != nil {
 					return false, errText(err)
 				}
-				theirs, err := engine.ReadCgroups(c.PID)
+				theirs, err := procfs.ReadCgroups(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -249,13 +251,13 @@ var membershipStep = &Step{
 }
 
 // cgroupLine finds the /proc/PID/cgroup line of ctl for group g's version.
-func cgroupLine(cg []engine.CgroupEntry, g *engine.Group, ctl string) (engine.CgroupEntry, bool) {
+func cgroupLine(cg []procfs.CgroupEntry, g *cgroup.Group, ctl string) (procfs.CgroupEntry, bool) {
 	for _, l := range cg {
 		if g.D.Version() == 2 && l.ID == 0 || g.D.Version() == 1 && slices.Contains(l.Controllers, ctl) {
 			return l, true
 		}
 	}
-	return engine.CgroupEntry{}, false
+	return procfs.CgroupEntry{}, false
 }
 
 var procsStep = &Step{
@@ -272,7 +274,7 @@ var procsStep = &Step{
 		if err != nil {
 			return err
 		}
-		spec := g.Place(engine.ChildSpec{Role: "sleeper", Shell: fmt.Sprintf("cgexec -g cpu:%s sleep 10 &", g.Name)})
+		spec := g.Place(child.Spec{Role: "sleeper", Shell: fmt.Sprintf("cgexec -g cpu:%s sleep 10 &", g.Name)})
 		if _, err := e.Spawn(spec); err != nil {
 			return err
 		}
@@ -306,7 +308,7 @@ var procsStep = &Step{
 				if !ok || c == nil {
 					return false, why
 				}
-				cg, err := engine.ReadCgroups(c.PID)
+				cg, err := procfs.ReadCgroups(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"nakami/engine"
+	"nakami/engine/cgroup"
+	"nakami/engine/child"
 )
 
 var freezeStep = &Step{
@@ -32,12 +34,12 @@ var freezeStep = &Step{
 			if err != nil {
 				return err
 			}
-			spec := g.Place(engine.ChildSpec{Role: role, Exec: []string{engine.RoleBurn, "1"},
+			spec := g.Place(child.Spec{Role: role, Exec: []string{cgroup.RoleBurn, "1"},
 				Shell: fmt.Sprintf("cgexec -g freezer,cpuacct:%s yes > /dev/null &", g.Name)})
 			// A task frozen by the v1 freezer cannot die until thawed, so
 			// the frozen one is not stopped with the others: the session's
 			// unwind thaws its group, then kills it.
-			c, err := engine.Spawn(e.S, spec)
+			c, err := child.Spawn(e.S, spec)
 			if err != nil {
 				return err
 			}
@@ -70,7 +72,7 @@ var freezeStep = &Step{
 				if !ok {
 					return false, why
 				}
-				m, err := engine.MeasureCPU(g, 500*time.Millisecond)
+				m, err := cgroup.MeasureCPU(g, 500*time.Millisecond)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -92,7 +94,7 @@ var freezeStep = &Step{
 				if !ok || e.Child("thawed") == nil {
 					return false, why
 				}
-				m, err := engine.MeasureCPU(g, 500*time.Millisecond)
+				m, err := cgroup.MeasureCPU(g, 500*time.Millisecond)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -112,7 +114,7 @@ var freezeStep = &Step{
 
 // awaitFreeze waits until the kernel reports the state (a group passes
 // through FREEZING while its tasks stop).
-func awaitFreeze(g *engine.Group, want string) error {
+func awaitFreeze(g *cgroup.Group, want string) error {
 	for i := 0; i < 500; i++ {
 		if st, err := g.Stats(); err == nil && st.Freeze == want {
 			return nil
@@ -143,7 +145,7 @@ var nestedStep = &Step{
 		if err != nil {
 			return err
 		}
-		task := &engine.Group{Name: path.Dir(ctr.Name), Ctrls: ctr.Ctrls, D: ctr.D}
+		task := &cgroup.Group{Name: path.Dir(ctr.Name), Ctrls: ctr.Ctrls, D: ctr.D}
 		e.Values[CgroupKey("task")] = task.Name
 		if err := task.D.SetCPU(e.S.T, task, int64(outer*nestedPeriodUS/100), nestedPeriodUS); err != nil {
 			return err
@@ -154,7 +156,7 @@ var nestedStep = &Step{
 			!(ctr.D.Version() == 1 && inner > outer && errors.Is(err, syscall.EINVAL)) {
 			return err
 		}
-		if _, err := e.Spawn(ctr.Place(engine.ChildSpec{Role: "container", Exec: []string{engine.RoleBurn, burnThreads(inner)},
+		if _, err := e.Spawn(ctr.Place(child.Spec{Role: "container", Exec: []string{cgroup.RoleBurn, burnThreads(inner)},
 			Shell: fmt.Sprintf("cgexec -g cpu,cpuacct:%s yes > /dev/null", ctr.Name)})); err != nil {
 			return err
 		}
@@ -205,7 +207,7 @@ var nestedStep = &Step{
 // refusedQuota proves that v1 turned down the container's larger quota:
 // the write failed with EINVAL, and the file still reads -1 (no quota of
 // its own).
-func refusedQuota(e *Env, ctr *engine.Group) (bool, Text) {
+func refusedQuota(e *Env, ctr *cgroup.Group) (bool, Text) {
 	file := ctr.Dir("cpu") + "/cpu.cfs_quota_us"
 	var refused *engine.Op
 	for _, op := range e.S.T.Ops() {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"nakami/engine"
+	"nakami/engine/cgroup"
+	"nakami/engine/child"
 )
 
 // burnThreads wants more than the quota allows, so the limit is what binds.
@@ -40,7 +42,7 @@ var cpuQuotaStep = &Step{
 		if err := g.D.SetCPU(e.S.T, g, int64(pct*cpuPeriodUS/100), cpuPeriodUS); err != nil {
 			return err
 		}
-		_, err = e.Spawn(g.Place(engine.ChildSpec{Role: "burner", Exec: []string{engine.RoleBurn, burnThreads(pct)},
+		_, err = e.Spawn(g.Place(child.Spec{Role: "burner", Exec: []string{cgroup.RoleBurn, burnThreads(pct)},
 			Shell: fmt.Sprintf("cgexec -g cpu,cpuacct:%s yes > /dev/null", g.Name)}))
 		return err
 	},
@@ -99,7 +101,7 @@ func quotaCheck(role, step, param string) Check {
 
 // shareWithin measures g's CPU share and compares it with the tightest
 // quota among limits (the group itself, and any ancestor).
-func shareWithin(g *engine.Group, window time.Duration, limits ...*engine.Group) (bool, Text) {
+func shareWithin(g *cgroup.Group, window time.Duration, limits ...*cgroup.Group) (bool, Text) {
 	want, version := -1.0, 1
 	for _, l := range limits {
 		st, err := l.Stats()
@@ -111,7 +113,7 @@ func shareWithin(g *engine.Group, window time.Duration, limits ...*engine.Group)
 			want = q
 		}
 	}
-	m, err := engine.MeasureCPU(g, window)
+	m, err := cgroup.MeasureCPU(g, window)
 	if err != nil {
 		return false, errText(err)
 	}
@@ -150,7 +152,7 @@ var memoryStep = &Step{
 		if err := g.D.SetMemory(e.S.T, g, limit); err != nil {
 			return err
 		}
-		c, err := e.Spawn(g.Place(engine.ChildSpec{Role: "hog", Exec: []string{engine.RoleHog, fmt.Sprint(2*limit + 32<<20)},
+		c, err := e.Spawn(g.Place(child.Spec{Role: "hog", Exec: []string{cgroup.RoleHog, fmt.Sprint(2*limit + 32<<20)},
 			Shell: fmt.Sprintf("cgexec -g memory:%s python3 -c '…allocate 1 MiB at a time…'", g.Name)}))
 		if err != nil {
 			return err
@@ -159,7 +161,7 @@ var memoryStep = &Step{
 			return err
 		}
 		start := time.Now()
-		tl, werr := engine.WatchOOM(g, c.Done(), 30*time.Second)
+		tl, werr := cgroup.WatchOOM(g, c.Done(), 30*time.Second)
 		op := engine.Op{Call: fmt.Sprintf("pread(memory usage, OOM counter) × %d, one per %v", tl.Samples, tl.Resolution),
 			Shell: "watch -n0.1 cat " + g.Dir("memory") + "/memory.usage_in_bytes", Duration: time.Since(start), By: "nakami"}
 		if werr != nil {
@@ -271,7 +273,7 @@ var pidsStep = &Step{
 		if err := g.D.SetPids(e.S.T, g, max); err != nil {
 			return err
 		}
-		_, err = e.Spawn(g.Place(engine.ChildSpec{Role: "bomb", Exec: []string{engine.RoleBomb, fmt.Sprint(min(2*max, 4096)), "5"},
+		_, err = e.Spawn(g.Place(child.Spec{Role: "bomb", Exec: []string{cgroup.RoleBomb, fmt.Sprint(min(2*max, 4096)), "5"},
 			Shell: fmt.Sprintf("cgexec -g pids:%s bash -c ':(){ :|:& };:'", g.Name)}))
 		return err
 	},
@@ -324,7 +326,7 @@ var pidsStep = &Step{
 				if !ok || e.Child("bomb") == nil {
 					return false, why
 				}
-				pid, cg, err := engine.StartOutside()
+				pid, cg, err := cgroup.StartOutside()
 				if err != nil {
 					return false, errText(err)
 				}
@@ -349,8 +351,8 @@ func waitText(ws syscall.WaitStatus) string {
 
 // throttling watches a group's cpu.stat for window: it passes when
 // nr_throttled rose, i.e. the group kept running out of quota.
-func throttling(g *engine.Group, window time.Duration) (bool, Text) {
-	m, err := engine.MeasureCPU(g, window)
+func throttling(g *cgroup.Group, window time.Duration) (bool, Text) {
+	m, err := cgroup.MeasureCPU(g, window)
 	if err != nil {
 		return false, errText(err)
 	}

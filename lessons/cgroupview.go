@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"nakami/engine"
+	"nakami/engine/cgroup"
 )
 
 // CgroupValuePrefix starts the Env.Values keys that name observed groups.
@@ -73,7 +73,7 @@ type CgroupUsage struct {
 
 // ReadCgroupUsage reads the group named path from the kernel.
 func ReadCgroupUsage(path string) (*CgroupUsage, error) {
-	c, err := engine.DetectCgroups()
+	c, err := cgroup.Detect()
 	if err != nil {
 		return nil, err
 	}

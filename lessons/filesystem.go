@@ -13,7 +13,9 @@ import (
 	"slices"
 	"strings"
 
-	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/procfs"
+	"nakami/engine/rootfs"
 )
 
 const capSysChroot = 18 // CAP_SYS_CHROOT, capabilities(7)
@@ -29,16 +31,16 @@ var _ = register(&Lesson{
 			Commands: []string{"ls -l /proc/$$/root", `awk '$5 == "/"' /proc/$$/mountinfo`},
 			Observe:  []string{"shell"},
 			Action: func(e *Env) error {
-				c, err := e.Spawn(engine.ChildSpec{Role: "shell", Shell: "sh"})
+				c, err := e.Spawn(child.Spec{Role: "shell", Shell: "sh"})
 				if err != nil {
 					return err
 				}
 				if err := e.S.T.Do(fmt.Sprintf("readlink(\"/proc/%d/root\")", c.PID), fmt.Sprintf("ls -l /proc/%d/root", c.PID),
-					func() error { _, err := engine.ReadRoot(c.PID); return err }); err != nil {
+					func() error { _, err := procfs.ReadRoot(c.PID); return err }); err != nil {
 					return err
 				}
 				return e.S.T.Do(fmt.Sprintf("read(\"/proc/%d/mountinfo\")", c.PID), fmt.Sprintf(`awk '$5 == "/"' /proc/%d/mountinfo`, c.PID),
-					func() error { _, err := engine.RootMount(c.PID); return err })
+					func() error { _, err := rootfs.RootMount(c.PID); return err })
 			},
 			Checks: []Check{
 				{
@@ -48,7 +50,7 @@ var _ = register(&Lesson{
 						if c == nil {
 							return false, T("no process is running yet", "まだプロセスがありません")
 						}
-						root, err := engine.ReadRoot(c.PID)
+						root, err := procfs.ReadRoot(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -65,7 +67,7 @@ var _ = register(&Lesson{
 						if c == nil {
 							return false, T("no process is running yet", "まだプロセスがありません")
 						}
-						m, err := engine.RootMount(c.PID)
+						m, err := rootfs.RootMount(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -90,29 +92,29 @@ var _ = register(&Lesson{
 				if err != nil {
 					return err
 				}
-				if _, err := e.Spawn(engine.ChildSpec{Role: "jail", Chroot: r.Path, Shell: "sudo chroot $ROOTFS /bin/sh"}); err != nil {
+				if _, err := e.Spawn(child.Spec{Role: "jail", Chroot: r.Path, Shell: "sudo chroot $ROOTFS /bin/sh"}); err != nil {
 					return err
 				}
-				if _, err := engine.RunIn(e.S.T, r.Path, "/bin/ls", "-l", "/"); err != nil {
+				if _, err := rootfs.RunIn(e.S.T, r.Path, "/bin/ls", "-l", "/"); err != nil {
 					return err
 				}
-				engine.RunIn(e.S.T, r.Path, "/bin/cat", "/etc/passwd") // the made-up one
+				rootfs.RunIn(e.S.T, r.Path, "/bin/cat", "/etc/passwd") // the made-up one
 				return nil
 			},
 			Checks: []Check{
 				{
 					Name: T("the process's root directory is the root filesystem", "プロセスのルートディレクトリはルートファイルシステム"),
 					Probe: func(e *Env) (bool, Text) {
-						c, rootfs := e.Child("jail"), e.Values["rootfs"]
-						if c == nil || rootfs == "" {
+						c, rootDir := e.Child("jail"), e.Values["rootfs"]
+						if c == nil || rootDir == "" {
 							return false, T("nothing is chrooted yet", "まだ何も chroot していません")
 						}
-						root, err := engine.ReadRoot(c.PID)
+						root, err := procfs.ReadRoot(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
-						if root != rootfs {
-							return false, Tf("/proc/%d/root -> %s, not %s", "/proc/%d/root -> %s (%s ではありません)", c.PID, root, rootfs)
+						if root != rootDir {
+							return false, Tf("/proc/%d/root -> %s, not %s", "/proc/%d/root -> %s (%s ではありません)", c.PID, root, rootDir)
 						}
 						return true, Tf("/proc/%d/root -> %s", "/proc/%d/root -> %s", c.PID, root)
 					},
@@ -143,11 +145,11 @@ var _ = register(&Lesson{
 				{
 					Name: T("a shell started in the root filesystem sees only its entries", "ルートファイルシステムで起動したシェルにはその中身しか見えない"),
 					Probe: func(e *Env) (bool, Text) {
-						c, rootfs := e.Child("jail"), e.Values["rootfs"]
-						if c == nil || rootfs == "" {
+						c, rootDir := e.Child("jail"), e.Values["rootfs"]
+						if c == nil || rootDir == "" {
 							return false, T("nothing is chrooted yet", "まだ何も chroot していません")
 						}
-						out, err := engine.RunIn(nil, rootfs, "/bin/sh", "-c", "cd / && echo *")
+						out, err := rootfs.RunIn(nil, rootDir, "/bin/sh", "-c", "cd / && echo *")
 						if err != nil {
 							return false, errText(err)
 						}
@@ -178,8 +180,8 @@ var _ = register(&Lesson{
 			Why:      fsRootWhy,
 			Observe:  []string{"escaped"},
 			Action: func(e *Env) error {
-				return spawnEscape(e, "escaped", func(spec *engine.ChildSpec, rootfs string) {
-					spec.Chroot = rootfs
+				return spawnEscape(e, "escaped", func(spec *child.Spec, rootDir string) {
+					spec.Chroot = rootDir
 					spec.Shell = "sudo chroot $ROOTFS ./escape-chroot cat " + spec.Exec[1]
 				})
 			},
@@ -191,7 +193,7 @@ var _ = register(&Lesson{
 						if c == nil {
 							return false, T("no escape has run yet", "まだ脱出プログラムを実行していません")
 						}
-						rep := engine.EscapeReport(c)
+						rep := rootfs.EscapeReport(c)
 						want, err := os.ReadFile(e.Values["canary"])
 						if err != nil {
 							return false, errText(err)
@@ -200,27 +202,27 @@ var _ = register(&Lesson{
 							return false, Tf("the escape reported chroot %q, read %q (%s)", "脱出プログラムの報告: chroot %q、読んだ内容 %q (%s)", rep.ChrootErr, rep.Canary, rep.ReadErr)
 						}
 						return true, Tf("process %[1]d, chrooted, read %[2]s after chdir(\"..\") ×%[3]d and chroot(\".\"): %[4]q",
-							"chroot されたプロセス %[1]d が chdir(\"..\") ×%[3]d と chroot(\".\") の後に %[2]s を読んだ: %[4]q", c.PID, e.Values["canary"], engine.EscapeDepth, rep.Canary)
+							"chroot されたプロセス %[1]d が chdir(\"..\") ×%[3]d と chroot(\".\") の後に %[2]s を読んだ: %[4]q", c.PID, e.Values["canary"], rootfs.EscapeDepth, rep.Canary)
 					},
 				},
 				{
 					Name: T("the escaped process's root directory is / again", "脱出したプロセスのルートディレクトリは再び /"),
 					Probe: func(e *Env) (bool, Text) {
-						c, rootfs := e.Child("escaped"), e.Values["rootfs"]
+						c, rootDir := e.Child("escaped"), e.Values["rootfs"]
 						if c == nil {
 							return false, T("no escape has run yet", "まだ脱出プログラムを実行していません")
 						}
-						root, err := engine.ReadRoot(c.PID)
+						root, err := procfs.ReadRoot(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
 						through := fmt.Sprintf("/proc/%d/root%s", c.PID, e.Values["canary"])
 						_, serr := os.Stat(through)
-						if root != "/" || !chrootedFirst(c, rootfs) || serr != nil {
+						if root != "/" || !chrootedFirst(c, rootDir) || serr != nil {
 							return false, Tf("/proc/%d/root -> %s; %s: %v", "/proc/%d/root -> %s。%s: %v", c.PID, root, through, serr)
 						}
 						return true, Tf("the process was chrooted into %s, and now /proc/%d/root -> /; %s exists",
-							"プロセスは %s に chroot されていたが、今は /proc/%d/root -> /。%s が存在する", rootfs, c.PID, through)
+							"プロセスは %s に chroot されていたが、今は /proc/%d/root -> /。%s が存在する", rootDir, c.PID, through)
 					},
 				},
 			},
@@ -233,8 +235,8 @@ var _ = register(&Lesson{
 			Why:      fsRootWhy,
 			Observe:  []string{"capless"},
 			Action: func(e *Env) error {
-				return spawnEscape(e, "capless", func(spec *engine.ChildSpec, rootfs string) {
-					spec.Chroot = rootfs
+				return spawnEscape(e, "capless", func(spec *child.Spec, rootDir string) {
+					spec.Chroot = rootDir
 					spec.DropCaps = []string{"cap_sys_chroot"}
 					spec.Shell = "sudo capsh --chroot=$ROOTFS --drop=cap_sys_chroot -- -c './escape-chroot cat " + spec.Exec[1] + "'"
 				})
@@ -247,11 +249,11 @@ var _ = register(&Lesson{
 						if c == nil {
 							return false, T("no process has dropped the capability yet", "まだ権限を落としたプロセスがありません")
 						}
-						st, err := engine.ReadStatus(c.PID)
+						st, err := procfs.ReadStatus(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
-						own, err := engine.ReadStatus(os.Getpid())
+						own, err := procfs.ReadStatus(os.Getpid())
 						if err != nil {
 							return false, errText(err)
 						}
@@ -272,7 +274,7 @@ var _ = register(&Lesson{
 						if c == nil {
 							return false, T("no process has dropped the capability yet", "まだ権限を落としたプロセスがありません")
 						}
-						rep := engine.EscapeReport(c)
+						rep := rootfs.EscapeReport(c)
 						if rep.ChrootErr != "EPERM" || rep.Canary != "" {
 							return false, Tf("the escape reported chroot %q and read %q", "脱出プログラムの報告: chroot %q、読んだ内容 %q", rep.ChrootErr, rep.Canary)
 						}
@@ -283,15 +285,15 @@ var _ = register(&Lesson{
 				{
 					Name: T("the process is still inside the root filesystem", "プロセスはまだルートファイルシステムの中にいる"),
 					Probe: func(e *Env) (bool, Text) {
-						c, rootfs := e.Child("capless"), e.Values["rootfs"]
+						c, rootDir := e.Child("capless"), e.Values["rootfs"]
 						if c == nil {
 							return false, T("no process has dropped the capability yet", "まだ権限を落としたプロセスがありません")
 						}
-						root, err := engine.ReadRoot(c.PID)
+						root, err := procfs.ReadRoot(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
-						if root != rootfs {
+						if root != rootDir {
 							return false, Tf("/proc/%d/root -> %s", "/proc/%d/root -> %s", c.PID, root)
 						}
 						return true, Tf("/proc/%d/root -> %s", "/proc/%d/root -> %s", c.PID, root)
@@ -309,9 +311,9 @@ var _ = register(&Lesson{
 			Why:      fsRootWhy,
 			Observe:  []string{"pivoted"},
 			Action: func(e *Env) error {
-				return spawnEscape(e, "pivoted", func(spec *engine.ChildSpec, rootfs string) {
+				return spawnEscape(e, "pivoted", func(spec *child.Spec, rootDir string) {
 					spec.NewNS = []string{"mnt", "pid"}
-					spec.PivotRoot = rootfs
+					spec.PivotRoot = rootDir
 					spec.Shell = "unshare -mpf /bin/sh -c '… pivot_root … && exec ./escape-chroot cat " + spec.Exec[1] + "'"
 				})
 			},
@@ -319,15 +321,15 @@ var _ = register(&Lesson{
 				{
 					Name: T("the root mount is the root filesystem and the old root is unmounted", "ルートのマウントはルートファイルシステムで、古いルートはアンマウントされている"),
 					Probe: func(e *Env) (bool, Text) {
-						c, rootfs := e.Child("pivoted"), e.Values["rootfs"]
-						if c == nil || rootfs == "" {
+						c, rootDir := e.Child("pivoted"), e.Values["rootfs"]
+						if c == nil || rootDir == "" {
 							return false, T("nothing has pivoted yet", "まだ pivot_root していません")
 						}
-						m, err := engine.RootMount(c.PID)
+						m, err := rootfs.RootMount(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
-						ms, err := engine.ReadMounts(c.PID)
+						ms, err := procfs.ReadMounts(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -335,7 +337,7 @@ var _ = register(&Lesson{
 						for _, x := range ms {
 							points = append(points, x.Mountpoint+" ("+x.FSType+")")
 						}
-						if m.Root == "/" || !strings.HasSuffix(rootfs, m.Root) || len(ms) != 2 {
+						if m.Root == "/" || !strings.HasSuffix(rootDir, m.Root) || len(ms) != 2 {
 							return false, Tf("/proc/%d/mountinfo: / shows %s; mounts %v", "/proc/%d/mountinfo: / は %s を見せている。マウント %v", c.PID, m.Root, points)
 						}
 						return true, Tf("/proc/%d/mountinfo: / is %s of %s, and the only mounts are %s",
@@ -349,7 +351,7 @@ var _ = register(&Lesson{
 						if c == nil {
 							return false, T("nothing has pivoted yet", "まだ pivot_root していません")
 						}
-						rep := engine.EscapeReport(c)
+						rep := rootfs.EscapeReport(c)
 						if !rep.Escaped || rep.ReadErr != "ENOENT" {
 							return false, Tf("the escape reported chroot %q, escaped %v, read %q (%s)", "脱出プログラムの報告: chroot %q、脱出 %v、読んだ内容 %q (%s)", rep.ChrootErr, rep.Escaped, rep.Canary, rep.ReadErr)
 						}
@@ -368,7 +370,7 @@ var _ = register(&Lesson{
 						if _, err := os.Stat(canary); err != nil {
 							return false, errText(err)
 						}
-						root, err := engine.ReadRoot(c.PID)
+						root, err := procfs.ReadRoot(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -388,7 +390,7 @@ var _ = register(&Lesson{
 	KeepHelp: func(e *Env) Text {
 		var b strings.Builder
 		if r := e.Values["rootfs"]; r != "" {
-			fmt.Fprintf(&b, "  rootfs          ls -l %s;  sudo chroot %s /bin/sh\n", r, r)
+			fmt.Fprintf(&b, "  rootDir          ls -l %s;  sudo chroot %s /bin/sh\n", r, r)
 		}
 		for _, role := range []string{"jail", "escaped", "capless", "pivoted"} {
 			if c := e.Child(role); c != nil {
@@ -401,8 +403,8 @@ var _ = register(&Lesson{
 })
 
 // buildRootfs builds (once per session) the lesson's root filesystem.
-func buildRootfs(e *Env) (*engine.Rootfs, error) {
-	r, err := engine.BuildRootfs(e.S, "filesystem", engine.RootfsOptions{})
+func buildRootfs(e *Env) (*rootfs.Root, error) {
+	r, err := rootfs.Build(e.S, "filesystem", rootfs.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -412,27 +414,27 @@ func buildRootfs(e *Env) (*engine.Rootfs, error) {
 
 // spawnEscape writes the canary and starts the escape program under role,
 // with its root arranged by setup.
-func spawnEscape(e *Env, role string, setup func(*engine.ChildSpec, string)) error {
+func spawnEscape(e *Env, role string, setup func(*child.Spec, string)) error {
 	r, err := buildRootfs(e)
 	if err != nil {
 		return err
 	}
-	canary, _, err := engine.WriteCanary(e.S)
+	canary, _, err := rootfs.WriteCanary(e.S)
 	if err != nil {
 		return err
 	}
 	e.Values["canary"] = canary
-	spec := engine.ChildSpec{Role: role, Exec: []string{engine.ArgEscape, canary}, ExecPath: r.Self}
+	spec := child.Spec{Role: role, Exec: []string{rootfs.ArgEscape, canary}, ExecPath: r.Self}
 	setup(&spec, r.Path)
 	_, err = e.Spawn(spec)
 	return err
 }
 
-// chrootedFirst: the child reported its chroot into rootfs (so the process
+// chrootedFirst: the child reported its chroot into rootDir (so the process
 // now at / really started in the jail).
-func chrootedFirst(c *engine.Child, rootfs string) bool {
+func chrootedFirst(c *child.Process, rootDir string) bool {
 	for _, op := range c.Ops {
-		if strings.HasPrefix(op.Call, fmt.Sprintf("chroot(%q)", rootfs)) && !op.Failed {
+		if strings.HasPrefix(op.Call, fmt.Sprintf("chroot(%q)", rootDir)) && !op.Failed {
 			return true
 		}
 	}

@@ -28,6 +28,11 @@ import (
 	"time"
 
 	"nakami/engine"
+	"nakami/engine/cgroup"
+	"nakami/engine/child"
+	"nakami/engine/container"
+	"nakami/engine/procfs"
+	"nakami/engine/rootfs"
 )
 
 const (
@@ -57,9 +62,9 @@ func init() {
 // consoles holds each Env's container console (Env carries only strings).
 var consoles sync.Map // *Env → *engine.Console
 
-func consoleOf(e *Env) *engine.Console {
+func consoleOf(e *Env) *container.Console {
 	if v, ok := consoles.Load(e); ok {
-		return v.(*engine.Console)
+		return v.(*container.Console)
 	}
 	return nil
 }
@@ -67,7 +72,7 @@ func consoleOf(e *Env) *engine.Console {
 var noContainer = T("no container is running yet", "まだコンテナが動いていません")
 
 // container returns the live container shell and its console.
-func container(e *Env) (*engine.Child, *engine.Console, bool) {
+func containerShell(e *Env) (*child.Process, *container.Console, bool) {
 	c, con := e.Child(fcRole), consoleOf(e)
 	return c, con, c != nil && con != nil
 }
@@ -99,9 +104,9 @@ var _ = register(&Lesson{
 
 // ---- rootfs -----------------------------------------------------------
 
-func fcBuildRootfs(e *Env) (*engine.Rootfs, error) {
-	progs := append(slices.Clone(engine.DefaultPrograms), "uname", "ip")
-	r, err := engine.BuildRootfs(e.S, fcLesson, engine.RootfsOptions{Programs: progs})
+func fcBuildRootfs(e *Env) (*rootfs.Root, error) {
+	progs := append(slices.Clone(rootfs.DefaultPrograms), "uname", "ip")
+	r, err := rootfs.Build(e.S, fcLesson, rootfs.Options{Programs: progs})
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +138,7 @@ var fcRootfsStep = &Step{
 				if r == "" {
 					return false, T("no root filesystem yet", "まだルートファイルシステムがありません")
 				}
-				out, err := engine.RunIn(nil, r, "/bin/sh", "-c", "cd / && echo *")
+				out, err := rootfs.RunIn(nil, r, "/bin/sh", "-c", "cd / && echo *")
 				if err != nil {
 					return false, errText(err)
 				}
@@ -147,14 +152,14 @@ var fcRootfsStep = &Step{
 				if r == "" {
 					return false, T("no root filesystem yet", "まだルートファイルシステムがありません")
 				}
-				st, err := os.Stat(filepath.Join(r, engine.SelfInRootfs))
+				st, err := os.Stat(filepath.Join(r, rootfs.SelfPath))
 				if err != nil {
 					return false, errText(err)
 				}
 				if st.Mode()&0o111 == 0 || st.Mode()&(os.ModeSetuid|os.ModeSetgid) != 0 {
-					return false, Tf("%s has mode %v", "%s のモードは %v", engine.SelfInRootfs, st.Mode())
+					return false, Tf("%s has mode %v", "%s のモードは %v", rootfs.SelfPath, st.Mode())
 				}
-				return true, Tf("%s%s: %d bytes, mode %v (no set-user-ID)", "%s%s: %d バイト、モード %v(set-user-ID なし)", r, engine.SelfInRootfs, st.Size(), st.Mode())
+				return true, Tf("%s%s: %d bytes, mode %v (no set-user-ID)", "%s%s: %d バイト、モード %v(set-user-ID なし)", r, rootfs.SelfPath, st.Size(), st.Mode())
 			},
 		},
 	},
@@ -170,7 +175,7 @@ func fcLimits(e *Env) (pct float64, bytes int64) {
 }
 
 // fcNewGroup makes a cpu+memory group with the lesson's limits.
-func fcNewGroup(e *Env, role, name string) (*engine.Group, error) {
+func fcNewGroup(e *Env, role, name string) (*cgroup.Group, error) {
 	pct, bytes := fcLimits(e)
 	g, err := newGroup(e, role, name, "cpu", "cpuacct", "memory")
 	if err != nil {
@@ -282,12 +287,12 @@ var fcRunStep = &Step{
 			}
 			old.Close()
 		}
-		con, err := engine.NewConsole(e.S, "container")
+		con, err := container.NewConsole(e.S, "container")
 		if err != nil {
 			return err
 		}
 		consoles.Store(e, con)
-		c, err := e.Spawn(g.Place(engine.ContainerSpec(fcRole, e.S.Tag, r.Path, con)))
+		c, err := e.Spawn(g.Place(container.NewSpec(fcRole, e.S.Tag, r.Path, con)))
 		if err != nil {
 			con.Close()
 			consoles.Delete(e)
@@ -304,13 +309,13 @@ var fcRunStep = &Step{
 		{
 			Name: T("the shell is in new mount, UTS, IPC, network, PID and user namespaces", "シェルは新しいマウント・UTS・IPC・ネットワーク・PID・ユーザー名前空間にいる"),
 			Probe: func(e *Env) (bool, Text) {
-				c, _, ok := container(e)
+				c, _, ok := containerShell(e)
 				if !ok {
 					return false, noContainer
 				}
 				var want []string
-				for _, t := range engine.NSTypes {
-					if slices.Contains(engine.ContainerNS, t.Name) {
+				for _, t := range procfs.NSTypes {
+					if slices.Contains(container.Namespaces, t.Name) {
 						want = append(want, t.Name)
 					}
 				}
@@ -320,12 +325,12 @@ var fcRunStep = &Step{
 		{
 			Name: T("it sits in the group on the cpu and memory hierarchies", "cpu と memory の階層でグループに入っている"),
 			Probe: func(e *Env) (bool, Text) {
-				c, _, ok := container(e)
+				c, _, ok := containerShell(e)
 				g, why, gok := groupOrNot(e, fcRole)
 				if !ok || !gok {
 					return false, T(noContainer.EN+" "+why.EN, noContainer.JA+" "+why.JA)
 				}
-				cg, err := engine.ReadCgroups(c.PID)
+				cg, err := procfs.ReadCgroups(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -343,20 +348,20 @@ var fcRunStep = &Step{
 		{
 			Name: T("it is /bin/sh, PID 1 of its namespace, its root the root filesystem with /proc and /dev/null mounted", "それは /bin/sh で、名前空間の PID 1。ルートはルートファイルシステムで /proc と /dev/null がマウントされている"),
 			Probe: func(e *Env) (bool, Text) {
-				c, _, ok := container(e)
-				rootfs := e.Values["fc-rootfs"]
+				c, _, ok := containerShell(e)
+				rootDir := e.Values["fc-rootfs"]
 				if !ok {
 					return false, noContainer
 				}
-				st, err := engine.ReadStatus(c.PID)
+				st, err := procfs.ReadStatus(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
-				m, err := engine.RootMount(c.PID)
+				m, err := rootfs.RootMount(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
-				ms, err := engine.ReadMounts(c.PID)
+				ms, err := procfs.ReadMounts(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -367,7 +372,7 @@ var fcRunStep = &Step{
 					proc = proc || x.Mountpoint == "/proc" && x.FSType == "proc"
 					null = null || x.Mountpoint == "/dev/null"
 				}
-				if st.Name != "sh" || len(st.NSpid) != 2 || st.NSpid[1] != 1 || m.Root == "/" || !strings.HasSuffix(rootfs, m.Root) || !proc || !null {
+				if st.Name != "sh" || len(st.NSpid) != 2 || st.NSpid[1] != 1 || m.Root == "/" || !strings.HasSuffix(rootDir, m.Root) || !proc || !null {
 					return false, Tf("/proc/%d: name %s, NSpid %v, root shows %s, mounts %v", "/proc/%d: 名前 %s、NSpid %v、ルートは %s、マウント %v", c.PID, st.Name, st.NSpid, m.Root, points)
 				}
 				return true, Tf("/proc/%d/status: Name sh, NSpid %v; mountinfo: / is %s, then %s", "/proc/%d/status: Name sh、NSpid %v。mountinfo: / は %s、続いて %s",
@@ -377,11 +382,11 @@ var fcRunStep = &Step{
 		{
 			Name: T("its hostname is the container's name", "ホスト名はコンテナの名前"),
 			Probe: func(e *Env) (bool, Text) {
-				c, _, ok := container(e)
+				c, _, ok := containerShell(e)
 				if !ok {
 					return false, noContainer
 				}
-				name, err := engine.Hostname(c.PID)
+				name, err := child.Hostname(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -395,11 +400,11 @@ var fcRunStep = &Step{
 		{
 			Name: T("CAP_SYS_CHROOT is gone from its bounding and effective sets", "バウンディングセットと実効セットから CAP_SYS_CHROOT が消えている"),
 			Probe: func(e *Env) (bool, Text) {
-				c, _, ok := container(e)
+				c, _, ok := containerShell(e)
 				if !ok {
 					return false, noContainer
 				}
-				st, err := engine.ReadStatus(c.PID)
+				st, err := procfs.ReadStatus(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -435,7 +440,7 @@ var fcInsideStep = &Step{
 	Why:      fcWhy,
 	Observe:  []string{fcRole},
 	Action: func(e *Env) error {
-		_, con, ok := container(e)
+		_, con, ok := containerShell(e)
 		if !ok {
 			return fmt.Errorf("no container is running")
 		}
@@ -452,12 +457,12 @@ var fcInsideStep = &Step{
 		{
 			Name: T("uname -n printed the container's hostname, as the kernel holds it", "uname -n はカーネルが保持するとおりのコンテナのホスト名を表示した"),
 			Probe: func(e *Env) (bool, Text) {
-				c, _, ok := container(e)
+				c, _, ok := containerShell(e)
 				out, typed := fcOut(e, 0)
 				if !ok || !typed {
 					return false, T("nothing typed into the container yet", "まだコンテナに何も入力していません")
 				}
-				name, err := engine.Hostname(c.PID)
+				name, err := child.Hostname(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -472,16 +477,16 @@ var fcInsideStep = &Step{
 		{
 			Name: T("id printed uid 0, and the user namespace maps that one id only", "id は uid 0 を表示し、ユーザー名前空間はその 1 つの ID だけを対応づけている"),
 			Probe: func(e *Env) (bool, Text) {
-				c, _, ok := container(e)
+				c, _, ok := containerShell(e)
 				out, typed := fcOut(e, 1)
 				if !ok || !typed {
 					return false, T("nothing typed into the container yet", "まだコンテナに何も入力していません")
 				}
-				uid, _, err := engine.ReadIDMaps(c.PID)
+				uid, _, err := procfs.ReadIDMaps(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
-				m := engine.FormatIDMap(uid)
+				m := procfs.FormatIDMap(uid)
 				if !strings.HasPrefix(strings.TrimSpace(out), "uid=0(root)") || len(uid) != 1 || uid[0].Inside != 0 || uid[0].Count != 1 {
 					return false, Tf("id printed %q; /proc/%d/uid_map: %s", "id の表示 %q。/proc/%d/uid_map: %s", strings.TrimSpace(out), c.PID, m)
 				}
@@ -492,17 +497,17 @@ var fcInsideStep = &Step{
 		{
 			Name: T("ps aux listed only the container's processes, the shell as PID 1", "ps aux はコンテナのプロセスだけを表示し、シェルが PID 1"),
 			Probe: func(e *Env) (bool, Text) {
-				c, _, ok := container(e)
+				c, _, ok := containerShell(e)
 				out, typed := fcOut(e, 2)
 				if !ok || !typed {
 					return false, T("nothing typed into the container yet", "まだコンテナに何も入力していません")
 				}
 				pids := psPIDs(out)
-				inside, err := engine.ReadProcPIDs(fmt.Sprintf("/proc/%d/root/proc", c.PID))
+				inside, err := procfs.ReadProcPIDs(fmt.Sprintf("/proc/%d/root/proc", c.PID))
 				if err != nil {
 					return false, errText(err)
 				}
-				host, err := engine.ReadProcPIDs("/proc")
+				host, err := procfs.ReadProcPIDs("/proc")
 				if err != nil {
 					return false, errText(err)
 				}
@@ -516,16 +521,16 @@ var fcInsideStep = &Step{
 		{
 			Name: T("mount listed the container's own mount table, proc and /dev/null included", "mount はコンテナ自身のマウントテーブル(proc と /dev/null を含む)を表示した"),
 			Probe: func(e *Env) (bool, Text) {
-				c, _, ok := container(e)
+				c, _, ok := containerShell(e)
 				out, typed := fcOut(e, 3)
 				if !ok || !typed {
 					return false, T("nothing typed into the container yet", "まだコンテナに何も入力していません")
 				}
-				ms, err := engine.ReadMounts(c.PID)
+				ms, err := procfs.ReadMounts(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
-				hostN, err := engine.CountMounts(os.Getpid())
+				hostN, err := procfs.CountMounts(os.Getpid())
 				if err != nil {
 					return false, errText(err)
 				}
@@ -539,16 +544,16 @@ var fcInsideStep = &Step{
 		{
 			Name: T("ip link showed only lo, and the network namespace has nothing else", "ip link は lo だけを表示し、ネットワーク名前空間にもそれ以外はない"),
 			Probe: func(e *Env) (bool, Text) {
-				c, _, ok := container(e)
+				c, _, ok := containerShell(e)
 				out, typed := fcOut(e, 4)
 				if !ok || !typed {
 					return false, T("nothing typed into the container yet", "まだコンテナに何も入力していません")
 				}
-				devs, err := engine.ReadNetDevs(c.PID)
+				devs, err := procfs.ReadNetDevs(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
-				hostDevs, _ := engine.ReadNetDevs(os.Getpid())
+				hostDevs, _ := procfs.ReadNetDevs(os.Getpid())
 				names := linkNames(out)
 				if !slices.Equal(names, []string{"lo"}) || !slices.Equal(devs, []string{"lo"}) {
 					return false, Tf("%s showed %v; /proc/%d/net/dev lists %v", "%s の表示は %v、/proc/%d/net/dev は %v", fcInside(e)[4], names, c.PID, devs)
@@ -600,10 +605,10 @@ func linkNames(out string) []string {
 // ---- host-view --------------------------------------------------------
 
 // fcChain reads pid and its ancestors up to (and including) nakami.
-func fcChain(pid int) ([]engine.Status, error) {
-	var out []engine.Status
+func fcChain(pid int) ([]procfs.Status, error) {
+	var out []procfs.Status
 	for p := pid; p > 1 && len(out) < 8; {
-		st, err := engine.ReadStatus(p)
+		st, err := procfs.ReadStatus(p)
 		if err != nil {
 			return nil, err
 		}
@@ -616,7 +621,7 @@ func fcChain(pid int) ([]engine.Status, error) {
 	return out, nil
 }
 
-func chainText(chain []engine.Status) string {
+func chainText(chain []procfs.Status) string {
 	var parts []string
 	for i := len(chain) - 1; i >= 0; i-- {
 		st := chain[i]
@@ -637,11 +642,11 @@ var fcHostViewStep = &Step{
 	Why:      fcWhy,
 	Observe:  []string{fcRole},
 	Action: func(e *Env) error {
-		c, _, ok := container(e)
+		c, _, ok := containerShell(e)
 		if !ok {
 			return fmt.Errorf("no container is running")
 		}
-		var chain []engine.Status
+		var chain []procfs.Status
 		if err := e.S.T.Do(fmt.Sprintf("read(\"/proc/%d/status\") and each PPid's", c.PID), "ps f", func() (err error) {
 			chain, err = fcChain(c.PID)
 			return err
@@ -655,15 +660,15 @@ var fcHostViewStep = &Step{
 		{
 			Name: T("the container's shell is an ordinary host process with two PIDs: the host's and 1", "コンテナのシェルは、ホストの PID と 1 の 2 つの PID を持つ普通のホストのプロセス"),
 			Probe: func(e *Env) (bool, Text) {
-				c, _, ok := container(e)
+				c, _, ok := containerShell(e)
 				if !ok || e.Values["fc-chain"] == "" {
 					return false, T("the host's view has not been read yet", "まだホスト側から見ていません")
 				}
-				st, err := engine.ReadStatus(c.PID)
+				st, err := procfs.ReadStatus(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
-				host, err := engine.ReadProcPIDs("/proc")
+				host, err := procfs.ReadProcPIDs("/proc")
 				if err != nil {
 					return false, errText(err)
 				}
@@ -676,7 +681,7 @@ var fcHostViewStep = &Step{
 		{
 			Name: T("its parent is nakami, as ps f draws it", "その親は ps f が描くとおり nakami"),
 			Probe: func(e *Env) (bool, Text) {
-				c, _, ok := container(e)
+				c, _, ok := containerShell(e)
 				if !ok || e.Values["fc-chain"] == "" {
 					return false, T("the host's view has not been read yet", "まだホスト側から見ていません")
 				}
@@ -697,8 +702,8 @@ var fcHostViewStep = &Step{
 
 // fcBurner finds the busy loop: a process in the group whose parent is the
 // container's shell.
-func fcBurner(e *Env) (int, *engine.Group, Text, bool) {
-	c, _, ok := container(e)
+func fcBurner(e *Env) (int, *cgroup.Group, Text, bool) {
+	c, _, ok := containerShell(e)
 	if !ok {
 		return 0, nil, noContainer, false
 	}
@@ -711,7 +716,7 @@ func fcBurner(e *Env) (int, *engine.Group, Text, bool) {
 		return 0, nil, errText(err), false
 	}
 	for _, p := range pids {
-		if st, err := engine.ReadStatus(p); err == nil && st.PPID == c.PID && st.Name == "nakami" {
+		if st, err := procfs.ReadStatus(p); err == nil && st.PPID == c.PID && st.Name == "nakami" {
 			return p, g, Text{}, true
 		}
 	}
@@ -726,14 +731,14 @@ var fcCPUStep = &Step{
 	Why:      fcWhy,
 	Observe:  []string{fcRole, "burner"},
 	Action: func(e *Env) error {
-		c, con, ok := container(e)
+		c, con, ok := containerShell(e)
 		if !ok {
 			return fmt.Errorf("no container is running")
 		}
 		pct, _ := fcLimits(e)
 		// fd 3 is the child protocol's pipe, inherited from the shell: the
 		// loop ends when nakami closes it. Its "ready" goes to /dev/null.
-		if _, _, err := con.Type(e.S.T, fmt.Sprintf("%s %s %s 4>/dev/null & echo $!", engine.SelfInRootfs, engine.RoleBurn, strconv.Itoa(int(math.Ceil(pct/100)))), 5*time.Second); err != nil {
+		if _, _, err := con.Type(e.S.T, fmt.Sprintf("%s %s %s 4>/dev/null & echo $!", rootfs.SelfPath, cgroup.RoleBurn, strconv.Itoa(int(math.Ceil(pct/100)))), 5*time.Second); err != nil {
 			return err
 		}
 		for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -755,7 +760,7 @@ var fcCPUStep = &Step{
 				if !ok {
 					return false, why
 				}
-				st, err := engine.ReadStatus(pid)
+				st, err := procfs.ReadStatus(pid)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -800,7 +805,7 @@ var fcCleanupStep = &Step{
 	Requires: NeedsRoot,
 	Why:      fcWhy,
 	Action: func(e *Env) error {
-		c, con, ok := container(e)
+		c, con, ok := containerShell(e)
 		if !ok {
 			return fmt.Errorf("no container is running")
 		}
@@ -838,8 +843,8 @@ var fcCleanupStep = &Step{
 				}
 				var alive []int
 				for _, p := range []int{pid, e.PIDs["burner"]} {
-					if p > 0 && engine.ProcessExists(p) {
-						if st, err := engine.ReadStatus(p); err == nil && st.State != "Z (zombie)" {
+					if p > 0 && procfs.ProcessExists(p) {
+						if st, err := procfs.ReadStatus(p); err == nil && st.State != "Z (zombie)" {
 							alive = append(alive, p)
 						}
 					}
@@ -912,19 +917,19 @@ var fcStartStep = &Step{
 		var plain, full []time.Duration
 		for i := 0; i < fcRuns; i++ {
 			t0 := time.Now()
-			c, err := engine.Spawn(e.S, engine.ChildSpec{Role: "plain", Shell: "/bin/true"})
+			c, err := child.Spawn(e.S, child.Spec{Role: "plain", Shell: "/bin/true"})
 			if err != nil {
 				return err
 			}
 			plain = append(plain, time.Since(t0))
 			c.Stop()
-			spec := g.Place(engine.ChildSpec{Role: "timed", NewNS: engine.ContainerNS, Hostname: e.S.Tag, PivotRoot: r.Path,
+			spec := g.Place(child.Spec{Role: "timed", NewNS: container.Namespaces, Hostname: e.S.Tag, PivotRoot: r.Path,
 				Shell: "cgexec … unshare -muinpfr … pivot_root $ROOTFS"})
 			t0 = time.Now()
 			if i == fcRuns-1 {
 				_, err = e.Spawn(spec) // the last one stays, for the checks
 			} else {
-				c, err = engine.Spawn(e.S, spec)
+				c, err = child.Spawn(e.S, spec)
 				if err == nil {
 					c.Stop()
 				}
@@ -950,25 +955,25 @@ var fcStartStep = &Step{
 				if c == nil || !ok {
 					return false, T("no container has been timed yet "+why.EN, "まだコンテナの起動を計測していません "+why.JA)
 				}
-				ns, err := engine.ReadNamespaces(c.PID)
+				ns, err := procfs.ReadNamespaces(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
-				mine, err := engine.ReadNamespaces(os.Getpid())
+				mine, err := procfs.ReadNamespaces(os.Getpid())
 				if err != nil {
 					return false, errText(err)
 				}
 				diff := differing(ns, mine)
-				cg, err := engine.ReadCgroups(c.PID)
+				cg, err := procfs.ReadCgroups(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
 				l, _ := cgroupLine(cg, g, "cpu")
-				m, err := engine.RootMount(c.PID)
+				m, err := rootfs.RootMount(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
-				if len(diff) < len(engine.ContainerNS) || l.Path != "/"+g.Name || m.Root == "/" {
+				if len(diff) < len(container.Namespaces) || l.Path != "/"+g.Name || m.Root == "/" {
 					return false, Tf("process %d: new %v, cgroup %s, root %s", "プロセス %d: 新しい名前空間 %v、cgroup %s、ルート %s", c.PID, diff, l.Path, m.Root)
 				}
 				// The timing itself is nakami's own stopwatch, so it is shown,

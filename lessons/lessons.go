@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"nakami/engine"
+	"nakami/engine/child"
 )
 
 // Text is a sentence in every language nakami speaks.
@@ -141,17 +142,17 @@ type Env struct {
 	Params map[string]string // --set values, already validated
 	Keep   bool
 
-	Procs  map[string]*engine.Child // live children by role
-	PIDs   map[string]int           // every observed process by role
-	Values map[string]string        // facts a step records for later steps
-	ran    map[string]bool          // steps already run, "lesson/step"
+	Procs  map[string]*child.Process // live children by role
+	PIDs   map[string]int            // every observed process by role
+	Values map[string]string         // facts a step records for later steps
+	ran    map[string]bool           // steps already run, "lesson/step"
 }
 
 // NewEnv prepares an Env around a session.
 func NewEnv(ctx context.Context, s *engine.Session, lang string) *Env {
 	return &Env{
 		Ctx: ctx, S: s, Lang: lang, Params: map[string]string{},
-		Procs: map[string]*engine.Child{}, PIDs: map[string]int{"pid1": 1, "nakami": os.Getpid()},
+		Procs: map[string]*child.Process{}, PIDs: map[string]int{"pid1": 1, "nakami": os.Getpid()},
 		Values: map[string]string{}, ran: map[string]bool{},
 	}
 }
@@ -171,12 +172,12 @@ func (e *Env) Param(s *Step, name string) string {
 
 // Spawn starts a child and registers it under its role, stopping the
 // previous holder of that role (a step run again replaces its process).
-func (e *Env) Spawn(spec engine.ChildSpec) (*engine.Child, error) {
+func (e *Env) Spawn(spec child.Spec) (*child.Process, error) {
 	if old := e.Procs[spec.Role]; old != nil {
 		old.Stop()
 		delete(e.Procs, spec.Role)
 	}
-	c, err := engine.Spawn(e.S, spec)
+	c, err := child.Spawn(e.S, spec)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +187,7 @@ func (e *Env) Spawn(spec engine.ChildSpec) (*engine.Child, error) {
 }
 
 // Child returns the live child with that role, or nil.
-func (e *Env) Child(role string) *engine.Child {
+func (e *Env) Child(role string) *child.Process {
 	if c := e.Procs[role]; c != nil && !c.Exited() {
 		return c
 	}

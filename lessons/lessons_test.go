@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"nakami/engine"
+	"nakami/engine/child"
 	"nakami/internal/kerneltest"
 )
 
 func TestMain(m *testing.M) {
-	engine.Main()
+	child.Main()
 	os.Exit(m.Run())
 }
 

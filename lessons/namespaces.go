@@ -12,7 +12,8 @@ import (
 	"strconv"
 	"strings"
 
-	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/procfs"
 )
 
 var _ = register(&Lesson{
@@ -23,7 +24,7 @@ var _ = register(&Lesson{
 			Commands: []string{"ls -l /proc/$$/ns"},
 			Observe:  []string{"shell"},
 			Action: func(e *Env) error {
-				_, err := e.Spawn(engine.ChildSpec{Role: "shell", Shell: "sh"})
+				_, err := e.Spawn(child.Spec{Role: "shell", Shell: "sh"})
 				if err == nil {
 					_, err = readNS(e, e.PIDs["shell"])
 				}
@@ -37,12 +38,12 @@ var _ = register(&Lesson{
 					if c == nil {
 						return false, T("no process is running yet", "まだプロセスがありません")
 					}
-					ns, err := engine.ReadNamespaces(c.PID)
+					ns, err := procfs.ReadNamespaces(c.PID)
 					if err != nil {
 						return false, errText(err)
 					}
 					var missing, seen []string
-					for _, t := range engine.NSTypes {
+					for _, t := range procfs.NSTypes {
 						if l, ok := ns[t.Name]; ok && l.Type == t.Name {
 							seen = append(seen, fmt.Sprintf("%s:[%d]", t.Name, l.Inode))
 						} else {
@@ -80,11 +81,11 @@ var _ = register(&Lesson{
 					if c == nil || !ok {
 						return false, T("PID 1 has not been compared yet", "まだ PID 1 と比べていません")
 					}
-					mine, err := engine.ReadNamespaces(c.PID)
+					mine, err := procfs.ReadNamespaces(c.PID)
 					if err != nil {
 						return false, errText(err)
 					}
-					theirs, err := engine.ReadNamespaces(ref)
+					theirs, err := procfs.ReadNamespaces(ref)
 					if err != nil {
 						return false, errText(err)
 					}
@@ -108,7 +109,7 @@ var _ = register(&Lesson{
 			Requires: NeedsUserNS,
 			Observe:  []string{"container"},
 			Action: func(e *Env) error {
-				c, err := e.Spawn(engine.ChildSpec{
+				c, err := e.Spawn(child.Spec{
 					Role: "container", NewNS: []string{"user", "uts", "ipc", "pid", "mnt"},
 					MountProc: true, Spawn: true, Shell: "unshare --mount-proc -uipr --fork /bin/sh",
 				})
@@ -117,10 +118,10 @@ var _ = register(&Lesson{
 				}
 				var pids []int
 				var id map[string]int
-				if err := engine.Probe(e.S.T, c.PID, []string{"user", "pid", "mnt"}, "ps", &pids); err != nil {
+				if err := child.Probe(e.S.T, c.PID, []string{"user", "pid", "mnt"}, "ps", &pids); err != nil {
 					return err
 				}
-				return engine.Probe(e.S.T, c.PID, []string{"user", "pid", "mnt"}, "id", &id)
+				return child.Probe(e.S.T, c.PID, []string{"user", "pid", "mnt"}, "id", &id)
 			},
 			Checks: []Check{
 				{
@@ -131,7 +132,7 @@ var _ = register(&Lesson{
 							return false, T("no container process yet", "まだコンテナのプロセスがありません")
 						}
 						dir := fmt.Sprintf("/proc/%d/root/proc", c.PID)
-						pids, err := engine.ReadProcPIDs(dir)
+						pids, err := procfs.ReadProcPIDs(dir)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -141,11 +142,11 @@ var _ = register(&Lesson{
 						if len(pids) != 2 || pids[0] != 1 {
 							return false, Tf("%s lists PIDs %v", "%s には PID %v があります", dir, pids)
 						}
-						ppid, err := engine.ReadPPidIn(dir, pids[1])
+						ppid, err := procfs.ReadPPidIn(dir, pids[1])
 						if err != nil || ppid != 1 {
 							return false, Tf("PID %d inside has parent %d, not 1", "中の PID %d の親は %d で 1 ではありません", pids[1], ppid)
 						}
-						st, err := engine.ReadStatus(c.PID)
+						st, err := procfs.ReadStatus(c.PID)
 						if err != nil || len(st.NSpid) != 2 || st.NSpid[1] != 1 {
 							return false, Tf("process %d is not PID 1 inside (NSpid %v)", "プロセス %d は中で PID 1 ではありません (NSpid %v)", c.PID, st.NSpid)
 						}
@@ -161,7 +162,7 @@ var _ = register(&Lesson{
 							return false, T("no container process yet", "まだコンテナのプロセスがありません")
 						}
 						var id map[string]int
-						if err := engine.Probe(nil, c.PID, []string{"user", "pid", "mnt"}, "id", &id); err != nil {
+						if err := child.Probe(nil, c.PID, []string{"user", "pid", "mnt"}, "id", &id); err != nil {
 							return false, errText(err)
 						}
 						if id["uid"] != 0 || id["gid"] != 0 {
@@ -177,12 +178,12 @@ var _ = register(&Lesson{
 						if c == nil {
 							return false, T("no container process yet", "まだコンテナのプロセスがありません")
 						}
-						uid, _, err := engine.ReadIDMaps(c.PID)
+						uid, _, err := procfs.ReadIDMaps(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
-						want := []engine.IDMap{{Inside: 0, Outside: uint32(os.Getuid()), Count: 1}}
-						got := strings.TrimSpace(engine.FormatIDMap(uid))
+						want := []procfs.IDMap{{Inside: 0, Outside: uint32(os.Getuid()), Count: 1}}
+						got := strings.TrimSpace(procfs.FormatIDMap(uid))
 						if !reflect.DeepEqual(uid, want) {
 							return false, Tf("/proc/%d/uid_map reads %q", "/proc/%d/uid_map は %q", c.PID, got)
 						}
@@ -208,13 +209,13 @@ var _ = register(&Lesson{
 			Observe:  []string{"uts-holder"},
 			Params:   []Param{hostnameParam},
 			Action: func(e *Env) error {
-				host, err := engine.UnameNodename()
+				host, err := child.UnameNodename()
 				if err != nil {
 					return err
 				}
 				e.Values["host-hostname"] = host
 				name := e.Param(stepOf("namespaces", "nsenter"), "hostname")
-				c, err := e.Spawn(engine.ChildSpec{
+				c, err := e.Spawn(child.Spec{
 					Role: "uts-holder", NewNS: []string{"user", "uts"}, Hostname: name,
 					Shell: fmt.Sprintf("unshare -ur /bin/sh -c 'hostname %s; sleep 15' &", name),
 				})
@@ -222,7 +223,7 @@ var _ = register(&Lesson{
 					return err
 				}
 				var got string
-				return engine.Probe(e.S.T, c.PID, joinTypes("uts"), "hostname", &got)
+				return child.Probe(e.S.T, c.PID, joinTypes("uts"), "hostname", &got)
 			},
 			Checks: []Check{
 				{
@@ -234,14 +235,14 @@ var _ = register(&Lesson{
 						}
 						want := e.Param(stepOf("namespaces", "nsenter"), "hostname")
 						var got string
-						var ns map[string]engine.NSLink
-						if err := engine.Probe(nil, c.PID, joinTypes("uts"), "hostname", &got); err != nil {
+						var ns map[string]procfs.NSLink
+						if err := child.Probe(nil, c.PID, joinTypes("uts"), "hostname", &got); err != nil {
 							return false, errText(err)
 						}
-						if err := engine.Probe(nil, c.PID, joinTypes("uts"), "ns", &ns); err != nil {
+						if err := child.Probe(nil, c.PID, joinTypes("uts"), "ns", &ns); err != nil {
 							return false, errText(err)
 						}
-						holder, err := engine.ReadNamespaces(c.PID)
+						holder, err := procfs.ReadNamespaces(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -258,11 +259,11 @@ var _ = register(&Lesson{
 						if c == nil {
 							return false, T("no process holds a UTS namespace yet", "まだ UTS 名前空間を持つプロセスがありません")
 						}
-						inside, err := engine.Hostname(c.PID)
+						inside, err := child.Hostname(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
-						host, err := engine.UnameNodename()
+						host, err := child.UnameNodename()
 						if err != nil {
 							return false, errText(err)
 						}
@@ -284,14 +285,14 @@ var _ = register(&Lesson{
 			Observe:  []string{"persist-holder"},
 			Action: func(e *Env) error {
 				name := e.Param(stepOf("namespaces", "persist"), "hostname")
-				c, err := e.Spawn(engine.ChildSpec{
+				c, err := e.Spawn(child.Spec{
 					Role: "persist-holder", NewNS: []string{"uts"}, Hostname: name,
 					Shell: fmt.Sprintf("unshare --uts /bin/sh -c 'hostname %s'", name),
 				})
 				if err != nil {
 					return err
 				}
-				file, err := engine.PersistNS(e.S, c.PID, "uts", "ns_uts")
+				file, err := child.PersistNS(e.S, c.PID, "uts", "ns_uts")
 				if err != nil {
 					return err
 				}
@@ -299,8 +300,8 @@ var _ = register(&Lesson{
 				if err := e.S.T.Do("exit_group(0) (the child's pipe closed)", "# the unshare'd shell exits", c.Stop); err != nil {
 					return err
 				}
-				return engine.JoinFile(e.S.T, file, "uts", func() error {
-					_, err := engine.UnameNodename()
+				return child.JoinFile(e.S.T, file, "uts", func() error {
+					_, err := child.UnameNodename()
 					return err
 				})
 			},
@@ -312,7 +313,7 @@ var _ = register(&Lesson{
 						if !ok {
 							return false, T("no process has made the namespace yet", "まだ名前空間を作ったプロセスがありません")
 						}
-						if engine.ProcessExists(pid) {
+						if procfs.ProcessExists(pid) {
 							return false, Tf("/proc/%d still exists", "/proc/%d はまだあります", pid)
 						}
 						return true, Tf("/proc/%d is gone", "/proc/%d はもうありません", pid)
@@ -325,7 +326,7 @@ var _ = register(&Lesson{
 						if file == "" {
 							return false, T("no namespace file yet", "まだ名前空間のファイルがありません")
 						}
-						fs, err := engine.MountFSType(file)
+						fs, err := child.MountFSType(file)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -343,8 +344,8 @@ var _ = register(&Lesson{
 							return false, T("no namespace file yet", "まだ名前空間のファイルがありません")
 						}
 						var got string
-						err := engine.JoinFile(nil, file, "uts", func() (err error) {
-							got, err = engine.UnameNodename()
+						err := child.JoinFile(nil, file, "uts", func() (err error) {
+							got, err = child.UnameNodename()
 							return err
 						})
 						if err != nil {
@@ -408,10 +409,10 @@ func stepOf(lesson, step string) *Step {
 func errText(err error) Text { return T(err.Error(), err.Error()) }
 
 // readNS reads a process's links and records the read in the transcript.
-func readNS(e *Env, pid int) (map[string]engine.NSLink, error) {
-	var ns map[string]engine.NSLink
+func readNS(e *Env, pid int) (map[string]procfs.NSLink, error) {
+	var ns map[string]procfs.NSLink
 	err := e.S.T.Do(fmt.Sprintf("readlink(\"/proc/%d/ns/*\")", pid), fmt.Sprintf("ls -l /proc/%d/ns", pid), func() (err error) {
-		ns, err = engine.ReadNamespaces(pid)
+		ns, err = procfs.ReadNamespaces(pid)
 		return err
 	})
 	return ns, err
@@ -419,9 +420,9 @@ func readNS(e *Env, pid int) (map[string]engine.NSLink, error) {
 
 // differing lists the namespace types (not the *_for_children links) whose
 // inodes differ between a and b.
-func differing(a, b map[string]engine.NSLink) []string {
+func differing(a, b map[string]procfs.NSLink) []string {
 	var out []string
-	for _, t := range engine.NSTypes {
+	for _, t := range procfs.NSTypes {
 		if a[t.Name] != b[t.Name] {
 			out = append(out, t.Name)
 		}
@@ -431,11 +432,11 @@ func differing(a, b map[string]engine.NSLink) []string {
 
 // sameDiff checks that exactly want differ between pid and this process.
 func sameDiff(pid int, want []string) (bool, Text) {
-	theirs, err := engine.ReadNamespaces(pid)
+	theirs, err := procfs.ReadNamespaces(pid)
 	if err != nil {
 		return false, errText(err)
 	}
-	mine, err := engine.ReadNamespaces(os.Getpid())
+	mine, err := procfs.ReadNamespaces(os.Getpid())
 	if err != nil {
 		return false, errText(err)
 	}

@@ -14,7 +14,9 @@ import (
 
 	"github.com/moby/sys/mountinfo"
 
-	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/doctor"
+	"nakami/engine/procfs"
 )
 
 const (
@@ -33,7 +35,7 @@ var typesStep = &Step{
 	Params:   []Param{hostnameParam},
 	Observe:  []string{"all"},
 	Action: func(e *Env) error {
-		c, err := e.Spawn(engine.ChildSpec{
+		c, err := e.Spawn(child.Spec{
 			Role: "all", NewNS: []string{"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"},
 			Hostname: e.Param(stepOf("namespaces", "types"), "hostname"), MountProc: true,
 			Tmpfs: e.S.Tag, ShmKey: typesShmKey, Boottime: typesBoottime,
@@ -43,16 +45,16 @@ var typesStep = &Step{
 			return err
 		}
 		var up string
-		return engine.Probe(e.S.T, c.PID, joinTypes("time"), "uptime", &up)
+		return child.Probe(e.S.T, c.PID, joinTypes("time"), "uptime", &up)
 	},
 	Checks: []Check{
 		typeCheck("mnt", T("mount: the tmpfs mounted inside is in its table only", "mount: 中でマウントした tmpfs は中の表にだけある"),
 			func(e *Env, pid int) (bool, Text) {
-				in, err := engine.ReadMounts(pid)
+				in, err := procfs.ReadMounts(pid)
 				if err != nil {
 					return false, errText(err)
 				}
-				out, err := engine.ReadMounts(os.Getpid())
+				out, err := procfs.ReadMounts(os.Getpid())
 				if err != nil {
 					return false, errText(err)
 				}
@@ -67,7 +69,7 @@ var typesStep = &Step{
 			}),
 		typeCheck("pid", T("pid: the process is PID 1 in its own numbering", "pid: プロセスは自分の番号空間で PID 1"),
 			func(e *Env, pid int) (bool, Text) {
-				st, err := engine.ReadStatus(pid)
+				st, err := procfs.ReadStatus(pid)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -78,11 +80,11 @@ var typesStep = &Step{
 			}),
 		typeCheck("net", T("net: only the loopback device exists inside", "net: 中にはループバックしかない"),
 			func(e *Env, pid int) (bool, Text) {
-				in, err := engine.ReadNetDevs(pid)
+				in, err := procfs.ReadNetDevs(pid)
 				if err != nil {
 					return false, errText(err)
 				}
-				out, _ := engine.ReadNetDevs(os.Getpid())
+				out, _ := procfs.ReadNetDevs(os.Getpid())
 				if !reflect.DeepEqual(in, []string{"lo"}) {
 					return false, Tf("/proc/%d/net/dev lists %v", "/proc/%d/net/dev は %v", pid, in)
 				}
@@ -92,10 +94,10 @@ var typesStep = &Step{
 			func(e *Env, pid int) (bool, Text) {
 				key := strconv.Itoa(typesShmKey)
 				var in []string
-				if err := engine.Probe(nil, pid, joinTypes("ipc"), "shm", &in); err != nil {
+				if err := child.Probe(nil, pid, joinTypes("ipc"), "shm", &in); err != nil {
 					return false, errText(err)
 				}
-				out, err := engine.SysvShmKeys()
+				out, err := doctor.SysvShmKeys()
 				if err != nil {
 					return false, errText(err)
 				}
@@ -106,11 +108,11 @@ var typesStep = &Step{
 			}),
 		typeCheck("uts", T("uts: the hostname differs inside", "uts: 中ではホスト名が違う"),
 			func(e *Env, pid int) (bool, Text) {
-				in, err := engine.Hostname(pid)
+				in, err := child.Hostname(pid)
 				if err != nil {
 					return false, errText(err)
 				}
-				out, _ := engine.UnameNodename()
+				out, _ := child.UnameNodename()
 				if in != e.Param(stepOf("namespaces", "types"), "hostname") || in == out {
 					return false, Tf("inside %q, host %q", "中 %q、ホスト %q", in, out)
 				}
@@ -118,7 +120,7 @@ var typesStep = &Step{
 			}),
 		typeCheck("user", T("user: uid 0 inside maps to an ordinary uid outside", "user: 中の uid 0 は外の普通の uid に対応する"),
 			func(e *Env, pid int) (bool, Text) {
-				uid, _, err := engine.ReadIDMaps(pid)
+				uid, _, err := procfs.ReadIDMaps(pid)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -129,11 +131,11 @@ var typesStep = &Step{
 			}),
 		typeCheck("cgroup", T("cgroup: inside, the process's cgroups read as the root \"/\"", "cgroup: 中ではプロセスの cgroup がルート \"/\" に見える"),
 			func(e *Env, pid int) (bool, Text) {
-				var in []engine.CgroupEntry
-				if err := engine.Probe(nil, pid, []string{"user", "cgroup", "pid", "mnt"}, "cgroup", &in); err != nil {
+				var in []procfs.CgroupEntry
+				if err := child.Probe(nil, pid, []string{"user", "cgroup", "pid", "mnt"}, "cgroup", &in); err != nil {
 					return false, errText(err)
 				}
-				out, err := engine.ReadCgroups(pid)
+				out, err := procfs.ReadCgroups(pid)
 				if err != nil {
 					return false, errText(err)
 				}
@@ -153,12 +155,12 @@ var typesStep = &Step{
 			}),
 		typeCheck("time", T("time: the boot-time clock runs a day ahead inside", "time: 中では起動時刻の時計が 1 日進んでいる"),
 			func(e *Env, pid int) (bool, Text) {
-				off, err := engine.ReadTimeOffsets(pid)
+				off, err := procfs.ReadTimeOffsets(pid)
 				if err != nil {
 					return false, errText(err)
 				}
 				var in string
-				if err := engine.Probe(nil, pid, joinTypes("time"), "uptime", &in); err != nil {
+				if err := child.Probe(nil, pid, joinTypes("time"), "uptime", &in); err != nil {
 					return false, errText(err)
 				}
 				b, err := os.ReadFile("/proc/uptime")
@@ -184,11 +186,11 @@ func typeCheck(typ string, name Text, fn func(*Env, int) (bool, Text)) Check {
 		if c == nil {
 			return false, T("no process in eight new namespaces yet", "まだ 8 つの新しい名前空間のプロセスがありません")
 		}
-		theirs, err := engine.ReadNamespaces(c.PID)
+		theirs, err := procfs.ReadNamespaces(c.PID)
 		if err != nil {
 			return false, errText(err)
 		}
-		mine, _ := engine.ReadNamespaces(os.Getpid())
+		mine, _ := procfs.ReadNamespaces(os.Getpid())
 		if theirs[typ] == mine[typ] {
 			return false, Tf("%s:[%d] is nakami's own", "%s:[%d] は nakami 自身のもの", typ, theirs[typ].Inode)
 		}

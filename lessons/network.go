@@ -21,12 +21,15 @@ import (
 	"strings"
 
 	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/netlab"
+	"nakami/engine/procfs"
 )
 
 var netRootWhy = T("creating links, addresses and named network namespaces on the host needs CAP_NET_ADMIN and CAP_SYS_ADMIN in the initial user namespace.",
 	"ホストにリンク、アドレス、名前付きネットワーク名前空間を作るには、初期ユーザー名前空間での CAP_NET_ADMIN と CAP_SYS_ADMIN が必要です。")
 
-func netOf(e *Env) *engine.Net { return engine.NewNet(e.S) }
+func netOf(e *Env) *netlab.Net { return netlab.New(e.S) }
 
 var pingCountParam = Param{
 	Name: "count", Default: "3",
@@ -48,12 +51,12 @@ var _ = register(&Lesson{
 			Requires: NeedsUserNS,
 			Observe:  []string{"isolated"},
 			Action: func(e *Env) error {
-				c, err := e.Spawn(engine.ChildSpec{Role: "isolated", NewNS: []string{"user", "net"}, Shell: "unshare -nr ip link"})
+				c, err := e.Spawn(child.Spec{Role: "isolated", NewNS: []string{"user", "net"}, Shell: "unshare -nr ip link"})
 				if err != nil {
 					return err
 				}
 				return e.S.T.Do(fmt.Sprintf("read(\"/proc/%d/net/dev\")", c.PID), fmt.Sprintf("cat /proc/%d/net/dev", c.PID), func() error {
-					_, err := engine.ReadNetDevs(c.PID)
+					_, err := procfs.ReadNetDevs(c.PID)
 					return err
 				})
 			},
@@ -65,15 +68,15 @@ var _ = register(&Lesson{
 						if c == nil {
 							return false, T("no process in a new network namespace yet", "まだ新しいネットワーク名前空間のプロセスがありません")
 						}
-						theirs, err := engine.ReadNamespaces(c.PID)
+						theirs, err := procfs.ReadNamespaces(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
-						mine, err := engine.ReadNamespaces(os.Getpid())
+						mine, err := procfs.ReadNamespaces(os.Getpid())
 						if err != nil {
 							return false, errText(err)
 						}
-						devs, err := engine.ReadNetDevs(c.PID)
+						devs, err := procfs.ReadNetDevs(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -107,7 +110,7 @@ var _ = register(&Lesson{
 							}
 							return true, Tf("/proc/%d/net/fib_trie has no 127.0.0.1: lo is down", "/proc/%d/net/fib_trie に 127.0.0.1 はありません: lo は down", c.PID)
 						}
-						ls, err := engine.LinksOf(c.PID)
+						ls, err := netlab.LinksOf(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -131,7 +134,7 @@ var _ = register(&Lesson{
 					Name: T("a bridge link named for this session exists and is up", "このセッションの名前のブリッジがあり、up している"),
 					Probe: func(e *Env) (bool, Text) {
 						n := netOf(e)
-						l, ok, err := engine.HostLink(n.Bridge)
+						l, ok, err := netlab.HostLink(n.Bridge)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -148,14 +151,14 @@ var _ = register(&Lesson{
 					Name: T("the bridge has the address 192.168.77.1/24", "ブリッジのアドレスは 192.168.77.1/24"),
 					Probe: func(e *Env) (bool, Text) {
 						n := netOf(e)
-						l, ok, err := engine.HostLink(n.Bridge)
+						l, ok, err := netlab.HostLink(n.Bridge)
 						if err != nil || !ok {
 							return false, Tf("there is no %s", "%s はありません", n.Bridge)
 						}
-						if !slices.Equal(l.Addrs, []string{engine.LabBridgeAddr}) {
+						if !slices.Equal(l.Addrs, []string{netlab.BridgeAddr}) {
 							return false, Tf("RTM_GETADDR %s: %v", "RTM_GETADDR %s: %v", n.Bridge, l.Addrs)
 						}
-						return true, Tf("RTM_GETADDR: inet %s on %s", "RTM_GETADDR: %[2]s に inet %[1]s", engine.LabBridgeAddr, n.Bridge)
+						return true, Tf("RTM_GETADDR: inet %s on %s", "RTM_GETADDR: %[2]s に inet %[1]s", netlab.BridgeAddr, n.Bridge)
 					},
 				},
 			},
@@ -177,7 +180,7 @@ var _ = register(&Lesson{
 					Name: T("mountinfo shows an nsfs mount under /run/netns", "mountinfo では /run/netns の下に nsfs がマウントされている"),
 					Probe: func(e *Env) (bool, Text) {
 						n := netOf(e)
-						fs, err := engine.MountFSType(n.NSPath)
+						fs, err := child.MountFSType(n.NSPath)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -191,14 +194,14 @@ var _ = register(&Lesson{
 					Name: T("it is a different network namespace from the host's, with only lo", "ホストとは別のネットワーク名前空間で、lo しかない"),
 					Probe: func(e *Env) (bool, Text) {
 						n := netOf(e)
-						if fs, _ := engine.MountFSType(n.NSPath); fs != "nsfs" {
+						if fs, _ := child.MountFSType(n.NSPath); fs != "nsfs" {
 							return false, Tf("%s is not a namespace file", "%s は名前空間のファイルではありません", n.NSPath)
 						}
-						in, err := engine.ReadInside(n.NSPath)
+						in, err := netlab.ReadInside(n.NSPath)
 						if err != nil {
 							return false, errText(err)
 						}
-						host, err := engine.ReadNamespaces(os.Getpid())
+						host, err := procfs.ReadNamespaces(os.Getpid())
 						if err != nil {
 							return false, errText(err)
 						}
@@ -224,8 +227,8 @@ var _ = register(&Lesson{
 					Name: T("one end of the veth pair is enslaved to the bridge on the host", "veth ペアの一端はホストでブリッジにつながっている"),
 					Probe: func(e *Env) (bool, Text) {
 						n := netOf(e)
-						br, ok1, err1 := engine.HostLink(n.Bridge)
-						v, ok2, err2 := engine.HostLink(n.Veth)
+						br, ok1, err1 := netlab.HostLink(n.Bridge)
+						v, ok2, err2 := netlab.HostLink(n.Veth)
 						if err1 != nil || err2 != nil || !ok1 || !ok2 {
 							return false, Tf("RTM_GETLINK: %s found=%v, %s found=%v", "RTM_GETLINK: %s あり=%v、%s あり=%v", n.Bridge, ok1, n.Veth, ok2)
 						}
@@ -239,14 +242,14 @@ var _ = register(&Lesson{
 					Name: T("its peer is inside the namespace and gone from the host", "相手側は名前空間の中にあり、ホストにはない"),
 					Probe: func(e *Env) (bool, Text) {
 						n := netOf(e)
-						v, ok, err := engine.HostLink(n.Veth)
+						v, ok, err := netlab.HostLink(n.Veth)
 						if err != nil || !ok {
 							return false, Tf("there is no %s", "%s はありません", n.Veth)
 						}
-						if _, onHost, _ := engine.HostLink(n.Peer); onHost {
+						if _, onHost, _ := netlab.HostLink(n.Peer); onHost {
 							return false, Tf("%s is still in the host's namespace", "%s はまだホストの名前空間にあります", n.Peer)
 						}
-						in, err := engine.ReadInside(n.NSPath)
+						in, err := netlab.ReadInside(n.NSPath)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -275,13 +278,13 @@ var _ = register(&Lesson{
 					Name: T("inside, eth0 has 192.168.77.2/24 and is up", "中では eth0 が 192.168.77.2/24 を持ち up している"),
 					Probe: func(e *Env) (bool, Text) {
 						n := netOf(e)
-						in, err := engine.ReadInside(n.NSPath)
+						in, err := netlab.ReadInside(n.NSPath)
 						if err != nil {
 							return false, errText(err)
 						}
 						for _, l := range in.Links {
-							if l.Name == "eth0" && l.Up && slices.Equal(l.Addrs, []string{engine.LabNSAddr}) {
-								return true, Tf("inside %s: %d: eth0 IFF_UP inet %s", "%s の中: %d: eth0 IFF_UP inet %s", n.NS, l.Index, engine.LabNSAddr)
+							if l.Name == "eth0" && l.Up && slices.Equal(l.Addrs, []string{netlab.NSAddr}) {
+								return true, Tf("inside %s: %d: eth0 IFF_UP inet %s", "%s の中: %d: eth0 IFF_UP inet %s", n.NS, l.Index, netlab.NSAddr)
 							}
 						}
 						return false, Tf("inside %s: %+v", "%s の中: %+v", n.NS, in.Links)
@@ -291,15 +294,15 @@ var _ = register(&Lesson{
 					Name: T("inside, the default route goes via 192.168.77.1", "中ではデフォルトルートが 192.168.77.1 経由"),
 					Probe: func(e *Env) (bool, Text) {
 						n := netOf(e)
-						in, err := engine.ReadInside(n.NSPath)
+						in, err := netlab.ReadInside(n.NSPath)
 						if err != nil {
 							return false, errText(err)
 						}
-						want := engine.Route{Dst: "default", Gw: engine.LabGateway, Dev: "eth0"}
+						want := netlab.Route{Dst: "default", Gw: netlab.Gateway, Dev: "eth0"}
 						if !slices.Contains(in.Routes, want) {
 							return false, Tf("routes inside %s: %+v", "%s の中のルート: %+v", n.NS, in.Routes)
 						}
-						return true, Tf("RTM_GETROUTE inside %s: default via %s dev eth0", "%s の中の RTM_GETROUTE: default via %s dev eth0", n.NS, engine.LabGateway)
+						return true, Tf("RTM_GETROUTE inside %s: default via %s dev eth0", "%s の中の RTM_GETROUTE: default via %s dev eth0", n.NS, netlab.Gateway)
 					},
 				},
 			},
@@ -312,14 +315,14 @@ var _ = register(&Lesson{
 			Why:      netRootWhy,
 			Params:   []Param{pingCountParam},
 			Action: func(e *Env) error {
-				host, err := engine.ReadSNMP(os.Getpid())
+				host, err := netlab.ReadSNMP(os.Getpid())
 				if err != nil {
 					return err
 				}
 				e.Values["icmp-in-echos"] = strconv.FormatInt(host["Icmp"]["InEchos"], 10)
 				e.Values["icmp-out-echoreps"] = strconv.FormatInt(host["Icmp"]["OutEchoReps"], 10)
 				count, _ := strconv.Atoi(e.Param(stepOf("network", "ping"), "count"))
-				_, err = netOf(e).PingInside(engine.LabGateway, count)
+				_, err = netOf(e).PingInside(netlab.Gateway, count)
 				return err
 			},
 			Checks: []Check{
@@ -328,7 +331,7 @@ var _ = register(&Lesson{
 					Probe: func(e *Env) (bool, Text) {
 						n := netOf(e)
 						count, _ := strconv.Atoi(e.Param(stepOf("network", "ping"), "count"))
-						in, err := engine.ReadInside(n.NSPath)
+						in, err := netlab.ReadInside(n.NSPath)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -349,14 +352,14 @@ var _ = register(&Lesson{
 						if !ok1 || !ok2 {
 							return false, T("nothing has been pinged yet", "まだ ping していません")
 						}
-						host, err := engine.ReadSNMP(os.Getpid())
+						host, err := netlab.ReadSNMP(os.Getpid())
 						if err != nil {
 							return false, errText(err)
 						}
 						a, _ := strconv.ParseInt(in0, 10, 64)
 						b, _ := strconv.ParseInt(rep0, 10, 64)
 						din, drep := host["Icmp"]["InEchos"]-a, host["Icmp"]["OutEchoReps"]-b
-						rx, _ := engine.LinkStat(n.Veth, "rx_packets")
+						rx, _ := netlab.LinkStat(n.Veth, "rx_packets")
 						if din < int64(count) || drep < int64(count) {
 							return false, Tf("host /proc/net/snmp: InEchos +%d, OutEchoReps +%d", "ホストの /proc/net/snmp: InEchos +%d、OutEchoReps +%d", din, drep)
 						}
@@ -375,7 +378,7 @@ var _ = register(&Lesson{
 			Why:      netRootWhy,
 			Action: func(e *Env) error {
 				n := netOf(e)
-				host, err := engine.ReadHostForward()
+				host, err := netlab.ReadHostForward()
 				if err != nil {
 					return err
 				}
@@ -396,7 +399,7 @@ var _ = register(&Lesson{
 					Name: T("inside ns0, ip_forward reads 1", "ns0 の中では ip_forward が 1"),
 					Probe: func(e *Env) (bool, Text) {
 						n := netOf(e)
-						in, err := engine.ReadInside(n.NSPath)
+						in, err := netlab.ReadInside(n.NSPath)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -414,11 +417,11 @@ var _ = register(&Lesson{
 						if !ok {
 							return false, T("forwarding has not been turned on anywhere yet", "まだどこでも転送を有効にしていません")
 						}
-						in, err := engine.ReadInside(n.NSPath)
+						in, err := netlab.ReadInside(n.NSPath)
 						if err != nil {
 							return false, errText(err)
 						}
-						host, err := engine.ReadHostForward()
+						host, err := netlab.ReadHostForward()
 						if err != nil {
 							return false, errText(err)
 						}
@@ -445,7 +448,7 @@ var _ = register(&Lesson{
 					return err
 				}
 				if e.Values["netns-dir-made"] == "1" {
-					return engine.RemoveNetnsDir(e.S)
+					return netlab.RemoveNetnsDir(e.S)
 				}
 				return nil
 			},
@@ -454,7 +457,7 @@ var _ = register(&Lesson{
 					Name: T("the namespace's file and its nsfs mount are gone", "名前空間のファイルと nsfs マウントは消えた"),
 					Probe: func(e *Env) (bool, Text) {
 						n := netOf(e)
-						fs, err := engine.MountFSType(n.NSPath)
+						fs, err := child.MountFSType(n.NSPath)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -467,8 +470,8 @@ var _ = register(&Lesson{
 				{
 					Name: T("no link with this session's prefix is left, the veth pair included", "このセッションの接頭辞を持つリンクは veth ペアも含め残っていない"),
 					Probe: func(e *Env) (bool, Text) {
-						p := engine.LinkPrefix(e.S.ID)
-						left, err := engine.HostLinksWithPrefix(p)
+						p := netlab.LinkPrefix(e.S.ID)
+						left, err := netlab.HostLinksWithPrefix(p)
 						if err != nil {
 							return false, errText(err)
 						}
@@ -484,12 +487,12 @@ var _ = register(&Lesson{
 	KeepHelp: func(e *Env) Text {
 		n := netOf(e)
 		var b strings.Builder
-		if _, ok, _ := engine.HostLink(n.Bridge); ok {
+		if _, ok, _ := netlab.HostLink(n.Bridge); ok {
 			fmt.Fprintf(&b, "  ip addr show %s;  ip link show master %s\n", n.Bridge, n.Bridge)
 		}
-		if fs, _ := engine.MountFSType(n.NSPath); fs == "nsfs" {
+		if fs, _ := child.MountFSType(n.NSPath); fs == "nsfs" {
 			fmt.Fprintf(&b, "  ip netns exec %s ip addr;  ip netns exec %s ip route\n", n.NS, n.NS)
-			fmt.Fprintf(&b, "  ip netns exec %s ping -c 3 %s\n", n.NS, engine.LabGateway)
+			fmt.Fprintf(&b, "  ip netns exec %s ping -c 3 %s\n", n.NS, netlab.Gateway)
 		}
 		if c := e.Child("isolated"); c != nil {
 			fmt.Fprintf(&b, "  nsenter -t %d -U -n --preserve-credentials ip link\n", c.PID)

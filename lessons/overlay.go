@@ -16,6 +16,11 @@ import (
 	"strings"
 
 	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/netlab"
+	"nakami/engine/overlay"
+	"nakami/engine/procfs"
+	"nakami/engine/rootfs"
 )
 
 var ovRootWhy = T("mounting an overlay on the host needs CAP_SYS_ADMIN in the initial user namespace, and the trusted.overlay.* attributes that mark whiteouts' neighbours and opaque directories can only be written and read by such a process.",
@@ -79,7 +84,7 @@ var _ = register(&Lesson{
 						return err
 					}
 				}
-				if err := engine.MountOverlay(e.S, engine.Overlay{Lower: []string{p("lower")}, Upper: p("upper"), Work: p("work"), Merged: p("merged")}); err != nil {
+				if err := overlay.Mount(e.S, overlay.Spec{Lower: []string{p("lower")}, Upper: p("upper"), Work: p("work"), Merged: p("merged")}); err != nil {
 					return err
 				}
 				e.Values["overlay"] = dir
@@ -93,7 +98,7 @@ var _ = register(&Lesson{
 						if dir == "" {
 							return false, notMounted
 						}
-						info, err := engine.ReadOverlay(filepath.Join(dir, "merged"))
+						info, err := overlay.Read(filepath.Join(dir, "merged"))
 						if err != nil {
 							return false, errText(err)
 						}
@@ -110,10 +115,10 @@ var _ = register(&Lesson{
 						if dir == "" {
 							return false, notMounted
 						}
-						merged, _ := engine.Tree(filepath.Join(dir, "merged"))
-						lower, _ := engine.Tree(filepath.Join(dir, "lower"))
-						upper, _ := engine.Tree(filepath.Join(dir, "upper"))
-						if _, err := engine.ReadOverlay(filepath.Join(dir, "merged")); err != nil || !slices.Equal(merged, lower) || len(upper) != 0 {
+						merged, _ := overlay.Tree(filepath.Join(dir, "merged"))
+						lower, _ := overlay.Tree(filepath.Join(dir, "lower"))
+						upper, _ := overlay.Tree(filepath.Join(dir, "upper"))
+						if _, err := overlay.Read(filepath.Join(dir, "merged")); err != nil || !slices.Equal(merged, lower) || len(upper) != 0 {
 							return false, Tf("merged: %v; lower: %v; upper: %v", "merged: %v、lower: %v、upper: %v", merged, lower, upper)
 						}
 						return true, Tf("merged lists %s, exactly lower's entries; merged/hello.txt reads %q; upper holds nothing",
@@ -192,7 +197,7 @@ var _ = register(&Lesson{
 						if dir == "" {
 							return false, notMounted
 						}
-						w, desc, err := engine.Whiteout(filepath.Join(dir, "upper/goodbye.txt"))
+						w, desc, err := overlay.Whiteout(filepath.Join(dir, "upper/goodbye.txt"))
 						if err != nil {
 							return false, errText(err)
 						}
@@ -212,17 +217,17 @@ var _ = register(&Lesson{
 						if dir == "" {
 							return false, notMounted
 						}
-						x, err := engine.Xattr(filepath.Join(dir, "upper/docs"), engine.XattrOpaque)
+						x, err := overlay.Xattr(filepath.Join(dir, "upper/docs"), overlay.XattrOpaque)
 						if err != nil {
 							return false, errText(err)
 						}
-						merged, _ := engine.Tree(filepath.Join(dir, "merged/docs"))
-						lower, _ := engine.Tree(filepath.Join(dir, "lower/docs"))
+						merged, _ := overlay.Tree(filepath.Join(dir, "merged/docs"))
+						lower, _ := overlay.Tree(filepath.Join(dir, "lower/docs"))
 						if x != "y" || !slices.Equal(merged, []string{"new.txt"}) || !slices.Contains(lower, "old.txt") {
-							return false, Tf("%s on upper/docs = %q; merged/docs: %v; lower/docs: %v", "upper/docs の %s = %q。merged/docs: %v。lower/docs: %v", engine.XattrOpaque, x, merged, lower)
+							return false, Tf("%s on upper/docs = %q; merged/docs: %v; lower/docs: %v", "upper/docs の %s = %q。merged/docs: %v。lower/docs: %v", overlay.XattrOpaque, x, merged, lower)
 						}
 						return true, Tf("getxattr(upper/docs, %s) = %q; merged/docs lists only %v, though lower/docs still holds %v",
-							"getxattr(upper/docs, %s) = %q。lower/docs には %[4]v が残っているのに、merged/docs には %[3]v だけが見える", engine.XattrOpaque, x, merged, lower)
+							"getxattr(upper/docs, %s) = %q。lower/docs には %[4]v が残っているのに、merged/docs には %[3]v だけが見える", overlay.XattrOpaque, x, merged, lower)
 					},
 				},
 			},
@@ -234,12 +239,12 @@ var _ = register(&Lesson{
 			Why:      ovRootWhy,
 			Observe:  []string{"nakami"},
 			Action: func(e *Env) error {
-				r, err := engine.BuildRootfs(e.S, "layer1", engine.RootfsOptions{})
+				r, err := rootfs.Build(e.S, "layer1", rootfs.Options{})
 				if err != nil {
 					return err
 				}
 				e.Values["layer1"] = r.Path
-				_, err = engine.RunIn(e.S.T, r.Path, "/bin/ls", "/", "/bin")
+				_, err = rootfs.RunIn(e.S.T, r.Path, "/bin/ls", "/", "/bin")
 				return err
 			},
 			Checks: []Check{
@@ -250,11 +255,11 @@ var _ = register(&Lesson{
 						if l1 == "" {
 							return false, T("there is no LAYER1 yet", "まだ LAYER1 がありません")
 						}
-						out, err := engine.RunIn(nil, l1, "/bin/sh", "-c", "cd / && echo *")
+						out, err := rootfs.RunIn(nil, l1, "/bin/sh", "-c", "cd / && echo *")
 						if err != nil {
 							return false, errText(err)
 						}
-						tree, _ := engine.Tree(l1)
+						tree, _ := overlay.Tree(l1)
 						return true, Tf("chroot %s /bin/sh lists %s; the layer holds %d entries", "chroot %s /bin/sh の一覧は %s。レイヤーのエントリは %d 個", l1, strings.TrimSpace(out), len(tree))
 					},
 				},
@@ -265,7 +270,7 @@ var _ = register(&Lesson{
 						if l1 == "" {
 							return false, T("there is no LAYER1 yet", "まだ LAYER1 がありません")
 						}
-						m, err := engine.IsMountPoint(l1)
+						m, err := procfs.IsMountPoint(l1)
 						if err != nil || m || exists(filepath.Join(l1, ovFetch)) || !exists(filepath.Join(l1, "bin/sh")) {
 							return false, Tf("%s: mount point %v (%v); %s present %v", "%s: マウントポイント %v (%v)。%s の有無 %v", l1, m, err, ovFetch, exists(filepath.Join(l1, ovFetch)))
 						}
@@ -294,14 +299,14 @@ var _ = register(&Lesson{
 				if err := engine.MakeDirs(e.S, l2, p("diff"), p("work"), p("merged")); err != nil {
 					return err
 				}
-				if err := engine.MountOverlay(e.S, engine.Overlay{Lower: []string{l1}, Upper: p("diff"), Work: p("work"), Merged: p("merged")}); err != nil {
+				if err := overlay.Mount(e.S, overlay.Spec{Lower: []string{l1}, Upper: p("diff"), Work: p("work"), Merged: p("merged")}); err != nil {
 					return err
 				}
-				created, err := engine.InstallProgram(e.S, p("merged"), ovFetch)
+				created, err := rootfs.InstallProgram(e.S, p("merged"), ovFetch)
 				if err != nil {
 					return err
 				}
-				if _, err := engine.RunIn(e.S.T, p("merged"), ovFetch, "--version"); err != nil {
+				if _, err := rootfs.RunIn(e.S.T, p("merged"), ovFetch, "--version"); err != nil {
 					return err
 				}
 				if err := engine.Release(e.S, engine.KindMount, p("merged"), "sudo umount -R $LAYER2/merged"); err != nil {
@@ -316,7 +321,7 @@ var _ = register(&Lesson{
 					created[i] = strings.TrimPrefix(created[i], "/")
 				}
 				e.Values["installed"] = strings.Join(created, "\n")
-				t1, err := engine.Tree(l1)
+				t1, err := overlay.Tree(l1)
 				if err != nil {
 					return err
 				}
@@ -332,11 +337,11 @@ var _ = register(&Lesson{
 						if l2 == "" {
 							return false, T("there is no LAYER2 yet", "まだ LAYER2 がありません")
 						}
-						tree, err := engine.Tree(filepath.Join(l2, "diff"))
+						tree, err := overlay.Tree(filepath.Join(l2, "diff"))
 						if err != nil {
 							return false, errText(err)
 						}
-						_, elfErr := engine.ReadELF("", filepath.Join(l2, "diff", ovFetch))
+						_, elfErr := rootfs.ReadELF("", filepath.Join(l2, "diff", ovFetch))
 						if strings.Join(tree, "\n") != e.Values["installed"] || elfErr != nil {
 							return false, Tf("$LAYER2/diff holds %v (%v)", "$LAYER2/diff の中身は %v (%v)", tree, elfErr)
 						}
@@ -350,8 +355,8 @@ var _ = register(&Lesson{
 						if l2 == "" {
 							return false, T("there is no LAYER2 yet", "まだ LAYER2 がありません")
 						}
-						t1, _ := engine.Tree(l1)
-						_, merr := engine.ReadOverlay(filepath.Join(l2, "merged"))
+						t1, _ := overlay.Tree(l1)
+						_, merr := overlay.Read(filepath.Join(l2, "merged"))
 						if strings.Join(t1, "\n") != e.Values["layer1-tree"] || exists(filepath.Join(l1, ovFetch)) || merr == nil || exists(filepath.Join(l2, "work")) {
 							return false, Tf("LAYER1 has %d entries, fetch %v; $LAYER2/merged: %v", "LAYER1 のエントリ %d 個、fetch %v。$LAYER2/merged: %v", len(t1), exists(filepath.Join(l1, ovFetch)), merr)
 						}
@@ -378,7 +383,7 @@ var _ = register(&Lesson{
 				if err := engine.MakeDirs(e.S, c, p("diff"), p("work"), p("merged")); err != nil {
 					return err
 				}
-				if err := engine.MountOverlay(e.S, engine.Overlay{Lower: []string{filepath.Join(e.Values["layer2"], "diff"), e.Values["layer1"]},
+				if err := overlay.Mount(e.S, overlay.Spec{Lower: []string{filepath.Join(e.Values["layer2"], "diff"), e.Values["layer1"]},
 					Upper: p("diff"), Work: p("work"), Merged: p("merged")}); err != nil {
 					return err
 				}
@@ -393,7 +398,7 @@ var _ = register(&Lesson{
 						if c == "" {
 							return false, notMounted
 						}
-						info, err := engine.ReadOverlay(filepath.Join(c, "merged"))
+						info, err := overlay.Read(filepath.Join(c, "merged"))
 						if err != nil {
 							return false, errText(err)
 						}
@@ -412,8 +417,8 @@ var _ = register(&Lesson{
 							return false, notMounted
 						}
 						m := filepath.Join(c, "merged")
-						up, _ := engine.Tree(filepath.Join(c, "diff"))
-						if _, err := engine.ReadOverlay(m); err != nil || !exists(filepath.Join(m, "bin/sh")) || !exists(filepath.Join(m, ovFetch)) || len(up) != 0 {
+						up, _ := overlay.Tree(filepath.Join(c, "diff"))
+						if _, err := overlay.Read(m); err != nil || !exists(filepath.Join(m, "bin/sh")) || !exists(filepath.Join(m, ovFetch)) || len(up) != 0 {
 							return false, Tf("merged: /bin/sh %v, %s %v; upper %v", "merged: /bin/sh %v、%s %v。upper %v", exists(filepath.Join(m, "bin/sh")), ovFetch, exists(filepath.Join(m, ovFetch)), up)
 						}
 						return true, Tf("$CONTAINER/merged has /bin/sh (from LAYER1) and %s (from LAYER2); $CONTAINER/diff is empty",
@@ -435,10 +440,10 @@ var _ = register(&Lesson{
 				c := e.Values["container"]
 				body := fmt.Sprintf("hello from a server on the container's own loopback (nakami session %s)\n", e.S.ID)
 				e.Values["body"] = body
-				_, err := e.Spawn(engine.ChildSpec{
+				_, err := e.Spawn(child.Spec{
 					Role: "container", NewNS: []string{"mnt", "pid", "uts", "net"}, Hostname: "container",
-					PivotRoot: filepath.Join(c, "merged"), ExecPath: engine.SelfInRootfs,
-					Exec:  []string{engine.ArgServe, ovPort, body, ovFetch, "-o", ovOut, "http://127.0.0.1:" + ovPort + "/"},
+					PivotRoot: filepath.Join(c, "merged"), ExecPath: rootfs.SelfPath,
+					Exec:  []string{netlab.ArgServe, ovPort, body, ovFetch, "-o", ovOut, "http://127.0.0.1:" + ovPort + "/"},
 					Shell: "unshare -mpfun --uts … pivot_root $ROOTFS … fetch -o " + ovOut + " http://127.0.0.1:" + ovPort + "/",
 				})
 				return err
@@ -451,12 +456,12 @@ var _ = register(&Lesson{
 						if c == nil {
 							return false, T("no container is running yet", "まだコンテナが動いていません")
 						}
-						info, err := engine.ReadOverlayOf(c.PID, "/")
+						info, err := overlay.ReadOf(c.PID, "/")
 						if err != nil {
 							return false, errText(err)
 						}
-						inside, err1 := engine.ReadNamespaces(c.PID)
-						host, err2 := engine.ReadNamespaces(os.Getpid())
+						inside, err1 := procfs.ReadNamespaces(c.PID)
+						host, err2 := procfs.ReadNamespaces(os.Getpid())
 						if err := errors.Join(err1, err2); err != nil {
 							return false, errText(err)
 						}
@@ -481,13 +486,13 @@ var _ = register(&Lesson{
 						if c == nil {
 							return false, T("no container is running yet", "まだコンテナが動いていません")
 						}
-						op, ran := engine.EntrypointReport(c)
+						op, ran := netlab.EntrypointReport(c)
 						got := readText(fmt.Sprintf("/proc/%d/root%s", c.PID, ovOut))
-						ln, err := engine.ListeningTCP(c.PID)
+						ln, err := netlab.ListeningTCP(c.PID)
 						if err != nil {
 							return false, errText(err)
 						}
-						devs, _ := engine.ReadNetDevs(c.PID)
+						devs, _ := procfs.ReadNetDevs(c.PID)
 						if !ran || op.Failed || got != e.Values["body"] || !slices.Contains(ln, "127.0.0.1:"+ovPort) || !slices.Equal(devs, []string{"lo"}) {
 							return false, Tf("entrypoint: %s; %s inside: %q; listening %v; interfaces %v", "エントリポイント: %s。中の %s: %q。待ち受け %v。インターフェース %v", op.Detail, ovOut, got, ln, devs)
 						}
@@ -503,8 +508,8 @@ var _ = register(&Lesson{
 							return false, notMounted
 						}
 						got := readText(filepath.Join(c, "diff", ovOut))
-						t1, _ := engine.Tree(l1)
-						t2, _ := engine.Tree(filepath.Join(l2, "diff"))
+						t1, _ := overlay.Tree(l1)
+						t2, _ := overlay.Tree(filepath.Join(l2, "diff"))
 						if got != e.Values["body"] || exists(filepath.Join(l1, ovOut)) || exists(filepath.Join(l2, "diff", ovOut)) ||
 							strings.Join(t1, "\n") != e.Values["layer1-tree"] || strings.Join(t2, "\n") != e.Values["installed"] {
 							return false, Tf("$CONTAINER/diff%s: %q; LAYER1 %d entries, LAYER2 %d", "$CONTAINER/diff%s: %q。LAYER1 %d 個、LAYER2 %d 個", ovOut, got, len(t1), len(t2))

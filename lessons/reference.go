@@ -8,7 +8,7 @@ package lessons
 import (
 	"sync"
 
-	"nakami/engine"
+	"nakami/engine/procfs"
 )
 
 var reference struct {
@@ -22,18 +22,18 @@ var reference struct {
 // name, and (when it is not PID 1) why.
 func Reference() (pid int, name string, why string) {
 	reference.once.Do(func() {
-		_, err := engine.ReadNamespaces(1)
+		_, err := procfs.ReadNamespaces(1)
 		if err == nil {
 			reference.pid, reference.name = 1, commName(1)
 			return
 		}
 		reference.why = "PID 1: " + err.Error()
-		pid, oldest := engine.SelfPID(), 0
+		pid, oldest := procfs.SelfPID(), 0
 		for pid > 1 {
-			if _, err := engine.ReadNamespaces(pid); err == nil {
+			if _, err := procfs.ReadNamespaces(pid); err == nil {
 				oldest = pid
 			}
-			st, err := engine.ReadStatus(pid)
+			st, err := procfs.ReadStatus(pid)
 			if err != nil {
 				break
 			}
@@ -46,20 +46,20 @@ func Reference() (pid int, name string, why string) {
 
 // referenceNS returns the reference process's namespace links, read once:
 // the namespaces of PID 1 (or its stand-in) do not change while nakami runs.
-func referenceNS() (map[string]engine.NSLink, error) {
+func referenceNS() (map[string]procfs.NSLink, error) {
 	pid, _, _ := Reference()
-	refNS.once.Do(func() { refNS.ns, refNS.err = engine.ReadNamespaces(pid) })
+	refNS.once.Do(func() { refNS.ns, refNS.err = procfs.ReadNamespaces(pid) })
 	return refNS.ns, refNS.err
 }
 
 var refNS struct {
 	once sync.Once
-	ns   map[string]engine.NSLink
+	ns   map[string]procfs.NSLink
 	err  error
 }
 
 func commName(pid int) string {
-	st, err := engine.ReadStatus(pid)
+	st, err := procfs.ReadStatus(pid)
 	if err != nil {
 		return "?"
 	}

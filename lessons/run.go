@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"nakami/engine"
+	"nakami/engine/doctor"
 )
 
 // Result is what one step produced.
@@ -62,7 +63,7 @@ func Unavailable(s *Step, lang string) string {
 			return T("needs root: ", "root 権限が必要です: ").In(lang) + s.Why.In(lang)
 		}
 	case NeedsUserNS:
-		if err := engine.UserNSAvailable(); err != nil {
+		if err := doctor.UserNSAvailable(); err != nil {
 			return T("needs user namespaces: ", "ユーザー名前空間が必要です: ").In(lang) + err.Error()
 		}
 	}

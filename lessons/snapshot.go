@@ -9,7 +9,8 @@ import (
 	"sort"
 	"strings"
 
-	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/procfs"
 )
 
 // NS is one namespace of a snapshot.
@@ -28,8 +29,8 @@ type Snapshot struct {
 	NSpid    []int             `json:"nspid"`
 	Uid      [4]int            `json:"uid"`
 	Gid      [4]int            `json:"gid"`
-	UIDMap   []engine.IDMap    `json:"uid_map"`
-	GIDMap   []engine.IDMap    `json:"gid_map"`
+	UIDMap   []procfs.IDMap    `json:"uid_map"`
+	GIDMap   []procfs.IDMap    `json:"gid_map"`
 	Caps     map[string]string `json:"caps"` // set → hex mask
 	Cgroups  []string          `json:"cgroups"`
 	Root     string            `json:"root"`
@@ -47,7 +48,7 @@ func Inspect(pid int) (Snapshot, error) { return InspectLive(pid, true) }
 // when withHostname is set.
 func InspectLive(pid int, withHostname bool) (Snapshot, error) {
 	sn := Snapshot{PID: pid}
-	st, err := engine.ReadStatus(pid)
+	st, err := procfs.ReadStatus(pid)
 	if err != nil {
 		return sn, err
 	}
@@ -57,7 +58,7 @@ func InspectLive(pid int, withHostname bool) (Snapshot, error) {
 		"effective": fmt.Sprintf("%016x", st.CapEff), "bounding": fmt.Sprintf("%016x", st.CapBnd),
 		"ambient": fmt.Sprintf("%016x", st.CapAmb),
 	}
-	ns, err := engine.ReadNamespaces(pid)
+	ns, err := procfs.ReadNamespaces(pid)
 	if err != nil {
 		return sn, err
 	}
@@ -71,16 +72,16 @@ func InspectLive(pid int, withHostname bool) (Snapshot, error) {
 		sn.NS = append(sn.NS, n)
 	}
 	sort.Slice(sn.NS, func(i, j int) bool { return sn.NS[i].Type < sn.NS[j].Type })
-	sn.UIDMap, sn.GIDMap, _ = engine.ReadIDMaps(pid)
-	if cg, err := engine.ReadCgroups(pid); err == nil {
+	sn.UIDMap, sn.GIDMap, _ = procfs.ReadIDMaps(pid)
+	if cg, err := procfs.ReadCgroups(pid); err == nil {
 		for _, c := range cg {
 			sn.Cgroups = append(sn.Cgroups, fmt.Sprintf("%d:%s:%s", c.ID, strings.Join(c.Controllers, ","), c.Path))
 		}
 	}
-	sn.Root, _ = engine.ReadRoot(pid)
-	sn.Mounts, _ = engine.CountMounts(pid)
+	sn.Root, _ = procfs.ReadRoot(pid)
+	sn.Mounts, _ = procfs.CountMounts(pid)
 	if withHostname {
-		if h, err := engine.Hostname(pid); err == nil {
+		if h, err := child.Hostname(pid); err == nil {
 			sn.Hostname = h
 		}
 	}
@@ -98,4 +99,4 @@ func (s Snapshot) NSInode(typ string) uint64 {
 }
 
 // IDMap is one line of a uid or gid map.
-type IDMap = engine.IDMap
+type IDMap = procfs.IDMap

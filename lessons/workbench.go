@@ -11,6 +11,7 @@ import (
 	"sort"
 
 	"nakami/engine"
+	"nakami/engine/child"
 )
 
 // Open starts a session (its journal) and an Env around it.
@@ -100,7 +101,7 @@ func (e *Env) Shell(s *Step) (*exec.Cmd, []string, error) {
 		if o.Role == "pid1" || o.Role == "nakami" || o.Role == "reference" {
 			continue
 		}
-		return engine.ShellCommand(o.PID, o.Role)
+		return child.ShellCommand(o.PID, o.Role)
 	}
 	return nil, nil, fmt.Errorf("no process of this step is running; run the step first (enter)")
 }

@@ -11,13 +11,14 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/procfs"
 	"nakami/internal/kerneltest"
 	"nakami/lessons"
 )
 
 func TestMain(m *testing.M) {
-	engine.Main()
+	child.Main()
 	os.Exit(m.Run())
 }
 
@@ -206,7 +207,7 @@ func TestResumesWhereTheLearnerLeftOff(t *testing.T) {
 // nsfsMounts counts namespace files bind-mounted in this mount namespace,
 // read from the kernel's mount table.
 func nsfsMounts(t *testing.T) int {
-	ms, err := engine.ReadMounts(os.Getpid())
+	ms, err := procfs.ReadMounts(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"nakami/engine"
+	"nakami/engine/doctor"
+	"nakami/engine/procfs"
 	"nakami/lessons"
 )
 
@@ -25,7 +27,7 @@ func printJSON(v any) error {
 }
 
 type doctorReport struct {
-	engine.Facts
+	doctor.Facts
 	Lessons map[string][]string `json:"cannot_run"` // lesson → "step: why"
 }
 
@@ -36,7 +38,7 @@ func newDoctor(g *globals) *cobra.Command {
 		Short: "Check what this machine and user can run, and why not",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			rep := doctorReport{Facts: engine.Preflight(), Lessons: map[string][]string{}}
+			rep := doctorReport{Facts: doctor.Preflight(), Lessons: map[string][]string{}}
 			for _, l := range lessons.All() {
 				rep.Lessons[l.ID] = []string{}
 				for _, s := range l.Steps {
@@ -122,7 +124,7 @@ func newInspect(g *globals) *cobra.Command {
 				}
 				fmt.Printf("  %-18s %d  %s\n", n.Type, n.Inode, shared)
 			}
-			fmt.Printf("  uid_map  %s\n  gid_map  %s\n", strings.TrimSpace(engine.FormatIDMap(sn.UIDMap)), strings.TrimSpace(engine.FormatIDMap(sn.GIDMap)))
+			fmt.Printf("  uid_map  %s\n  gid_map  %s\n", strings.TrimSpace(procfs.FormatIDMap(sn.UIDMap)), strings.TrimSpace(procfs.FormatIDMap(sn.GIDMap)))
 			for _, k := range []string{"permitted", "effective", "inheritable", "bounding", "ambient"} {
 				fmt.Printf("  Cap %-11s %s\n", k, sn.Caps[k])
 			}

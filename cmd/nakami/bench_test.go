@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"nakami/engine"
+	"nakami/engine/procfs"
 )
 
 // BenchmarkWorkbenchFirstFrame: from starting the binary in tmux at 100×30
@@ -99,7 +99,7 @@ func cpuTicks(b *testing.B, pid int) uint64 {
 }
 
 func rssKB(b *testing.B, pid int) int {
-	st, err := engine.ReadStatus(pid)
+	st, err := procfs.ReadStatus(pid)
 	if err != nil {
 		b.Fatal(err)
 	}

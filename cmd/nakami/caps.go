@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"nakami/engine"
+	"nakami/engine/caps"
 	"nakami/lessons"
 )
 
@@ -25,18 +25,18 @@ func newCaps(g *globals) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			mask, err := engine.ParseCapHex(args[0])
+			mask, err := caps.ParseHex(args[0])
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			last, err := engine.CapLastCap()
+			last, err := caps.LastCap()
 			if err != nil {
 				return machineErr("%v", err)
 			}
-			if _, err := engine.DecodeCaps(mask, last); err != nil {
+			if _, err := caps.Decode(mask, last); err != nil {
 				return usageErr("%v", err)
 			}
-			fmt.Fprintln(cmd.OutOrStdout(), engine.FormatCapsh(mask))
+			fmt.Fprintln(cmd.OutOrStdout(), caps.FormatCapsh(mask))
 			return nil
 		},
 	})
@@ -50,12 +50,12 @@ func newCaps(g *globals) *cobra.Command {
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f, ok, err := engine.ReadFileCaps(args[0])
+			f, ok, err := caps.ReadFile(args[0])
 			if err != nil {
 				return usageErr("%v", err)
 			}
 			if ok {
-				last, err := engine.CapLastCap()
+				last, err := caps.LastCap()
 				if err != nil {
 					return machineErr("%v", err)
 				}

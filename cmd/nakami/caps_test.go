@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"nakami/engine"
+	"nakami/engine/caps"
 	"nakami/internal/kerneltest"
 )
 
@@ -21,11 +22,11 @@ func needTool(t *testing.T, name string) string { return kerneltest.Tool(t, name
 // the article's masks, and random masks within the kernel's range.
 func TestCapsDecodeMatchesCapsh(t *testing.T) {
 	capsh := needTool(t, "capsh")
-	last, err := engine.CapLastCap()
+	last, err := caps.LastCap()
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := engine.AllCaps(last)
+	all := caps.All(last)
 	masks := []uint64{0, all, 0xa80425fb, 0x2000, 1, 1 << uint(last)}
 	if last >= 37 {
 		masks = append(masks, 0x3fffffffff)
@@ -53,7 +54,7 @@ func TestCapsDecodeMatchesCapsh(t *testing.T) {
 
 // TestCapsDecodeBadInput: one sentence, exit 2.
 func TestCapsDecodeBadInput(t *testing.T) {
-	last, err := engine.CapLastCap()
+	last, err := caps.LastCap()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestCapsDecodeBadInput(t *testing.T) {
 }
 
 func TestCapsList(t *testing.T) {
-	last, _ := engine.CapLastCap()
+	last, _ := caps.LastCap()
 	o := nakami(t, nil, "caps", "list")
 	lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
 	if o.code != 0 || len(lines) != last+1 || !strings.Contains(o.stdout, "cap_net_raw") {
@@ -103,18 +104,18 @@ func TestFileCapsWithGetcapAndSetcap(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	last, _ := engine.CapLastCap()
+	last, _ := caps.LastCap()
 	file := filepath.Join(dir, "f")
 	os.WriteFile(file, []byte("#!/bin/true\n"), 0o755)
 	for _, text := range []string{"cap_net_raw+ep", "cap_chown=p cap_net_raw+i", "cap_chown,cap_sys_admin,cap_bpf+eip", "=", "=ep", "cap_setfcap+i"} {
-		f, err := engine.ParseCapText(text, last)
+		f, err := caps.ParseText(text, last)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := engine.WriteFileCaps(&engine.Transcript{}, file, f); err != nil {
+		if err := caps.WriteFile(&engine.Transcript{}, file, f); err != nil {
 			t.Fatal(err)
 		}
-		mineBytes, _ := engine.ReadFileCapsRaw(file)
+		mineBytes, _ := caps.ReadFileRaw(file)
 		g, err := exec.Command(getcap, file).Output()
 		o := nakami(t, nil, "caps", "get", file)
 		if err != nil || o.code != 0 || o.stdout != string(g) {
@@ -123,8 +124,8 @@ func TestFileCapsWithGetcapAndSetcap(t *testing.T) {
 		if out, err := exec.Command(setcap, text, file).CombinedOutput(); err != nil {
 			t.Fatalf("setcap %s: %v %s", text, err, out)
 		}
-		theirBytes, _ := engine.ReadFileCapsRaw(file)
-		back, ok, err := engine.ReadFileCaps(file)
+		theirBytes, _ := caps.ReadFileRaw(file)
+		back, ok, err := caps.ReadFile(file)
 		f.Revision = back.Revision
 		o = nakami(t, nil, "caps", "get", file)
 		g, _ = exec.Command(getcap, file).Output()

@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"nakami/engine"
+	"nakami/engine/child"
 	_ "nakami/engine/nsenter" // joins namespaces before the Go runtime starts
 )
 
@@ -46,7 +46,7 @@ type globals struct {
 }
 
 func main() {
-	if engine.Main() { // hidden roles: child, pause, probe
+	if child.Main() { // hidden roles: child, pause, probe
 		return
 	}
 	os.Exit(execute(os.Args[1:]))

@@ -11,7 +11,8 @@ import (
 	"syscall"
 	"testing"
 
-	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/procfs"
 	"nakami/internal/kerneltest"
 )
 
@@ -19,7 +20,7 @@ import (
 // command line instead of the tests, and it answers the hidden child, pause
 // and probe roles like the real binary.
 func TestMain(m *testing.M) {
-	if engine.Main() {
+	if child.Main() {
 		return
 	}
 	if os.Getenv("NAKAMI_BE_MAIN") == "1" {
@@ -121,7 +122,7 @@ func snapshot(t *testing.T) hostState {
 	if _, err := os.Stat("/run/netns"); err == nil {
 		h.Netns = append(h.Netns, "/run/netns itself")
 	}
-	ms, err := engine.ReadMounts(os.Getpid())
+	ms, err := procfs.ReadMounts(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}

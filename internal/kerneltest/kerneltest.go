@@ -2,8 +2,10 @@
 package kerneltest
 
 import (
+	"nakami/engine"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -34,4 +36,32 @@ func Tool(t testing.TB, name string) string {
 	}
 	t.Skipf("%s is not installed", name)
 	return ""
+}
+
+// Session opens an engine session whose journal lives in the test's
+// temporary directory, and closes it (failing the test if anything could
+// not be removed) when the test ends.
+func Session(t testing.TB) *engine.Session {
+	t.Helper()
+	t.Setenv("NAKAMI_RUN_DIR", t.TempDir())
+	s, err := engine.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return s
+}
+
+// Fixture reads testdata/NAME of the package under test.
+func Fixture(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

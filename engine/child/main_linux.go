@@ -1,0 +1,234 @@
+package child
+
+// The child protocol, child side (see child_linux.go for the diagram), and
+// the two other hidden roles of the binary: a pause process, and probes that
+// read kernel state from inside joined namespaces.
+//
+// Syscalls: write(2) to cgroup.procs, sethostname(2), mount(2)
+// (MS_REC|MS_PRIVATE on /, proc, tmpfs), shmget(2), clock_gettime(2) via
+// /proc/uptime, uname(2), execve(2) for workload roles.
+// Man pages: cgroups(7), mount(2), proc(5), shmget(2), uts_namespaces(7).
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"nakami/engine"
+	"nakami/engine/nsenter"
+	"nakami/engine/procfs"
+)
+
+// Main runs the hidden roles. Call it first thing in main (and TestMain);
+// it returns false when the process is not one of them.
+func Main() bool {
+	if len(os.Args) < 2 {
+		return false
+	}
+	switch os.Args[1] {
+	case ArgChild:
+		os.Exit(childMain())
+	case ArgPause:
+		// Hold until the parent goes away (stdin closes) or a signal.
+		buf := make([]byte, 1)
+		os.Stdin.Read(buf)
+		os.Exit(0)
+	case ArgProbe:
+		os.Exit(probeMain(os.Args[2:]))
+	}
+	if role, ok := roles[os.Args[1]]; ok {
+		os.Exit(role(os.Args[2:]))
+	}
+	return false
+}
+
+type Conn struct {
+	Dec *json.Decoder
+	Out *json.Encoder
+}
+
+func (c *Conn) Send(m Message) { c.Out.Encode(m) }
+
+// stage performs one operation and reports it as a message.
+func (c *Conn) Stage(name, call, shell string, fn func() error) error {
+	start := time.Now()
+	err := fn()
+	op := &engine.Op{Call: call, Shell: shell, Duration: time.Since(start), Outcome: "ok"}
+	if err != nil {
+		op.Outcome, op.Failed, op.Detail = engine.ErrnoName(err), true, err.Error()
+	}
+	c.Send(Message{Stage: name, Op: op})
+	if err != nil {
+		c.Send(Message{Stage: "error", Err: fmt.Sprintf("%s: %v", call, err)})
+	}
+	return err
+}
+
+func childMain() int {
+	cfg, msg := os.NewFile(3, "cfg"), os.NewFile(4, "msg")
+	c := &Conn{Dec: json.NewDecoder(cfg), Out: json.NewEncoder(msg)}
+	var spec Spec
+	if err := c.Dec.Decode(&spec); err != nil {
+		c.Send(Message{Stage: "error", Err: "no configuration from the parent: " + err.Error()})
+		return 3
+	}
+	if e := nsenter.Err(); e != "" {
+		c.Send(Message{Stage: "error", Err: e})
+		return 3
+	}
+	// Into the cgroup first, before any work, so that nothing the child
+	// does is ever accounted outside it.
+	pid := strconv.Itoa(os.Getpid())
+	for _, f := range spec.CgroupProcs {
+		if c.Stage("cgroup", fmt.Sprintf("write(%q, %q)", f, pid), "echo $$ > "+f,
+			func() error { return os.WriteFile(f, []byte(pid), 0) }) != nil {
+			return 3
+		}
+	}
+	if spec.Boottime != 0 || slices.Contains(spec.NewNS, "time") {
+		c.Send(Message{Stage: "time", Op: &engine.Op{
+			Call:    fmt.Sprintf("unshare(CLONE_NEWTIME); write(timens_offsets, \"boottime %d 0\"); setns(time_for_children)", spec.Boottime),
+			Shell:   fmt.Sprintf("unshare -T --boottime %d", spec.Boottime),
+			Outcome: "ok", Detail: "done before the Go runtime started (C constructor)",
+		}})
+	}
+	if spec.Hostname != "" {
+		if c.Stage("hostname", fmt.Sprintf("sethostname(%q)", spec.Hostname), "hostname "+spec.Hostname,
+			func() error { return unix.Sethostname([]byte(spec.Hostname)) }) != nil {
+			return 3
+		}
+	}
+	if spec.MountProc {
+		if c.Stage("mount", `mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)`, "mount --make-rprivate /",
+			func() error { return unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, "") }) != nil {
+			return 3
+		}
+		if c.Stage("mount", `mount("proc", "/proc", "proc", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)`, "mount -t proc proc /proc",
+			func() error {
+				return unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
+			}) != nil {
+			return 3
+		}
+	}
+	if spec.Tmpfs != "" {
+		if c.Stage("mount", fmt.Sprintf(`mount(%q, "/tmp", "tmpfs", 0, "size=1m")`, spec.Tmpfs),
+			fmt.Sprintf("mount -t tmpfs -o size=1m %s /tmp", spec.Tmpfs),
+			func() error { return unix.Mount(spec.Tmpfs, "/tmp", "tmpfs", 0, "size=1m") }) != nil {
+			return 3
+		}
+	}
+	if spec.ShmKey != 0 {
+		if c.Stage("ipc", fmt.Sprintf("shmget(0x%x, 4096, IPC_CREAT|0600)", spec.ShmKey),
+			fmt.Sprintf("ipcmk -M 4096 # key 0x%x", spec.ShmKey),
+			func() error { _, err := unix.SysvShmGet(spec.ShmKey, 4096, unix.IPC_CREAT|0o600); return err }) != nil {
+			return 3
+		}
+	}
+	var pause *exec.Cmd
+	if spec.Spawn {
+		pause = exec.Command("/proc/self/exe", ArgPause)
+		pause.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		stdin, _ := pause.StdinPipe()
+		defer stdin.Close()
+		if c.Stage("spawn", "clone() + execve(\"/proc/self/exe\")", "sleep infinity &",
+			pause.Start) != nil {
+			return 3
+		}
+		go pause.Wait()
+	}
+	if childRoot(c, spec) != nil {
+		return 3
+	}
+	if len(spec.Exec) > 0 {
+		// The role inherits fds 3 and 4 (not close-on-exec) and sends
+		// "ready" itself.
+		path := "/proc/self/exe"
+		if spec.ExecPath != "" {
+			path = spec.ExecPath
+		}
+		argv := append([]string{path}, spec.Exec...)
+		c.Send(Message{Stage: "exec", Op: &engine.Op{Call: fmt.Sprintf("execve(%q, %s)", path, engine.Argv(argv)), Shell: spec.Shell, Outcome: "ok"}})
+		err := unix.Exec(path, argv, os.Environ())
+		c.Send(Message{Stage: "error", Err: "execve: " + err.Error()})
+		return 3
+	}
+	c.Send(Message{Stage: "ready", PID: os.Getpid()})
+
+	return c.Hold(cfg, msg)
+}
+
+// hold keeps the process (and so its namespaces) alive until the parent
+// closes the pipe, or, once told to detach (--keep), until a signal ends it.
+func (c *Conn) Hold(cfg, msg *os.File) int {
+	for {
+		var cmd struct{ Cmd string }
+		if err := c.Dec.Decode(&cmd); err != nil {
+			return 0
+		}
+		if cmd.Cmd == "detach" {
+			cfg.Close()
+			msg.Close()
+			sig := make(chan os.Signal, 1)
+			signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
+			signal.Ignore(syscall.SIGPIPE)
+			<-sig
+			return 0
+		}
+	}
+}
+
+// probeMain reads one piece of kernel state from wherever the constructor
+// put this process and prints it as JSON.
+func probeMain(args []string) int {
+	out := json.NewEncoder(os.Stdout)
+	if e := nsenter.Err(); e != "" {
+		fmt.Fprintln(os.Stderr, e)
+		return 3
+	}
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "probe needs one name")
+		return 2
+	}
+	var v any
+	var err error
+	switch args[0] {
+	case "hostname":
+		var u unix.Utsname
+		err = unix.Uname(&u)
+		v = unix.ByteSliceToString(u.Nodename[:])
+	case "id":
+		v = map[string]int{"uid": os.Getuid(), "gid": os.Getgid(), "pid": os.Getpid()}
+	case "ns":
+		v, err = procfs.ReadNamespaces(os.Getpid())
+	case "ps":
+		v, err = procfs.ReadProcPIDs("/proc")
+	case "uptime":
+		var b []byte
+		b, err = os.ReadFile("/proc/uptime")
+		v = strings.Fields(string(b) + " ")[0]
+	case "shm":
+		var b []byte
+		b, err = os.ReadFile("/proc/sysvipc/shm")
+		v = procfs.ParseSysvKeys(string(b))
+	case "cgroup":
+		v, err = procfs.ReadCgroups(os.Getpid())
+	default:
+		fmt.Fprintf(os.Stderr, "unknown probe %q\n", args[0])
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	out.Encode(v)
+	return 0
+}

@@ -1,0 +1,358 @@
+package child
+
+// The child protocol, parent side: work that must happen inside new
+// namespaces runs in a child started as /proc/self/exe with a hidden first
+// argument. The parent sends the child its configuration and reads one typed
+// message per stage, so the transcript narrates what happened inside.
+//
+//	parent (nakami)                           child (/proc/self/exe __nakami_child__)
+//	  │ clone(CLONE_NEW…) + uid/gid maps ───────► │ [C constructor: time ns]
+//	  │ fd 3 ─── ChildSpec (JSON line) ─────────► │
+//	  │                                           │ sethostname, mount proc, shmget, …
+//	  │ ◄──── Message{stage:"hostname", op} ── fd 4│
+//	  │ ◄──── Message{stage:"mount", op} ──────────│
+//	  │ ◄──── Message{stage:"ready", pid} ─────────│ holds: the namespaces stay alive
+//	  │ fd 3 ─── {"cmd":"detach"} (--keep) ──────► │ (then ignores EOF, waits for SIGKILL)
+//	  │ close(fd 3) ────────────── EOF ──────────► │ exits; a PID namespace dies with it
+//
+// If the parent dies (even by SIGKILL) the pipe closes and the child exits,
+// so a held namespace never outlives its session unless it was detached.
+//
+// A child can start inside a cgroup with no moment outside it. On v2 the
+// parent clones it straight into the group (clone3 CLONE_INTO_CGROUP); on
+// v1 the child's first stage writes its own PID into each cgroup.procs:
+//
+//	  │ ◄──── Message{stage:"cgroup", op} ─────────│ write(".../cgroup.procs", PID), first of all
+//
+// A workload child (Exec set) then execve()s the named hidden role, which
+// keeps fds 3 and 4 and speaks for itself: it sends "ready" (after stages of
+// its own), may wait for {"cmd":"go"}, and stops at EOF on fd 3.
+//
+//	  │ ◄──── Message{stage:"exec", op} ───────────│ execve("/proc/self/exe", ROLE…)
+//	  │ ◄──── Message{stage:"ready"} ── (the role) │
+//	  │ fd 3 ─── {"cmd":"go"} ───────────────────► │ e.g. start allocating
+//
+// Before Exec (or "ready") the child may change its root (chroot_linux.go):
+//
+//	  │ ◄──── Message{stage:"caps", op} ───────────│ PR_CAPBSET_DROP on every thread (libcap)
+//	  │ ◄──── Message{stage:"pivot_root", op} ─────│ mount --make-rprivate /; bind new_root;
+//	  │                                            │ mount proc; pivot_root(".", put_old);
+//	  │                                            │ umount2(put_old, MNT_DETACH); rmdir
+//	  │ ◄──── Message{stage:"chroot", op} ─────────│ chroot(dir); chdir("/")
+//	  │ ◄──── Message{stage:"exec", op} ───────────│ execve(ExecPath inside the new root, ROLE…)
+//
+// Syscalls: clone(2)/clone3(2) (through os/exec), pipe2(2), write(2) to
+// /proc/PID/uid_map and gid_map. Man pages: clone(2), user_namespaces(7),
+// cgroups(7).
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"nakami/engine"
+	"nakami/engine/nsenter"
+	"nakami/engine/procfs"
+)
+
+// Hidden first arguments of /proc/self/exe.
+const (
+	ArgChild = "__nakami_child__"
+	ArgPause = "__nakami_pause__"
+	ArgProbe = "__nakami_probe__"
+)
+
+// ChildSpec is what the child is asked to do inside its new namespaces.
+type Spec struct {
+	Role      string   `json:"role"`
+	NewNS     []string `json:"new_ns"`               // namespace types to create
+	Hostname  string   `json:"hostname,omitempty"`   // sethostname(2) in the new UTS namespace
+	MountProc bool     `json:"mount_proc,omitempty"` // make / private, mount a fresh proc on /proc
+	Tmpfs     string   `json:"tmpfs,omitempty"`      // mount a tmpfs with this source name on /tmp
+	ShmKey    int      `json:"shm_key,omitempty"`    // create a SysV shared memory segment
+	Spawn     bool     `json:"spawn,omitempty"`      // start one more process inside
+	Boottime  int64    `json:"boottime,omitempty"`   // time namespace boottime offset, seconds
+	Shell     string   `json:"-"`                    // the command a person would type
+	// CgroupProcs (v1): cgroup.procs files the child writes itself into
+	// before anything else. CgroupDir (v2): the group the parent clones the
+	// child into. Set both through Group.Place.
+	CgroupProcs []string `json:"cgroup_procs,omitempty"`
+	CgroupDir   string   `json:"-"`
+	// Exec: after its stages the child becomes this hidden role (name and
+	// arguments), which then sends "ready" itself.
+	Exec []string `json:"exec,omitempty"`
+	// ExecPath is the file Exec runs instead of /proc/self/exe: inside a
+	// root filesystem, where no /proc is mounted, it is SelfInRootfs.
+	ExecPath string `json:"exec_path,omitempty"`
+	// The root the child ends up in (chroot_linux.go), in this order:
+	// DropCaps removes capabilities (e.g. "cap_sys_chroot") from the
+	// bounding set of every thread (and from permitted and effective:
+	// at once, or at the execve into Exec after a change of root),
+	// PivotRoot makes the directory the root of a new mount namespace
+	// ("mnt" must be in NewNS), Chroot changes the root directory to it.
+	PivotRoot string   `json:"pivot_root,omitempty"`
+	Chroot    string   `json:"chroot,omitempty"`
+	DropCaps  []string `json:"drop_caps,omitempty"`
+}
+
+// Message is one stage report from the child.
+type Message struct {
+	Stage string     `json:"stage"` // a stage name, "ready" or "error"
+	Op    *engine.Op `json:"op,omitempty"`
+	PID   int        `json:"pid,omitempty"` // for "ready": the child's PID as it sees itself
+	Err   string     `json:"err,omitempty"`
+}
+
+// Child is a running child process holding namespaces.
+type Process struct {
+	Spec   Spec
+	PID    int         // as the host sees it
+	Inside int         // as the child sees itself
+	Ops    []engine.Op // what the child (and the role it became) reported, up to ready
+	cmd    *exec.Cmd
+	cfg    *os.File
+	entry  engine.Entry
+	s      *engine.Session
+	done   chan struct{}
+}
+
+// Spawn starts a child in new namespaces, journals it, and waits until it
+// reports ready (or fails). Each of the child's stages lands in s.T.
+func Spawn(s *engine.Session, spec Spec) (*Process, error) {
+	for _, n := range spec.NewNS {
+		if _, ok := procfs.NSTypeByName(n); !ok {
+			return nil, fmt.Errorf("unknown namespace type %q", n)
+		}
+	}
+	cfgR, cfgW, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	msgR, msgW, err := os.Pipe()
+	if err != nil {
+		cfgR.Close()
+		cfgW.Close()
+		return nil, err
+	}
+	cmd := exec.Command("/proc/self/exe", ArgChild)
+	cmd.ExtraFiles = []*os.File{cfgR, msgW}
+	cmd.Stderr = stderrRelay()
+	cmd.Env = os.Environ()
+	attr := &syscall.SysProcAttr{}
+	var flagNames []string
+	for _, n := range spec.NewNS {
+		t, _ := procfs.NSTypeByName(n)
+		if n == "time" {
+			// The constructor creates it, so the offset can be written first.
+			cmd.Env = append(cmd.Env, nsenter.EnvUnshareTime+"="+strconv.FormatInt(spec.Boottime, 10))
+		} else {
+			attr.Cloneflags |= t.Flag
+		}
+		flagNames = append(flagNames, n)
+	}
+	if attr.Cloneflags&procfs.CloneNewUser != 0 {
+		attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}}
+		attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getgid(), Size: 1}}
+		attr.GidMappingsEnableSetgroups = false
+	}
+	cmd.SysProcAttr = attr
+
+	call := fmt.Sprintf("clone(%s)", procfs.CloneFlagString(flagNames))
+	if len(flagNames) == 0 {
+		call = "clone()"
+	}
+	if spec.CgroupDir != "" {
+		fd, err := syscall.Open(spec.CgroupDir, syscall.O_RDONLY|syscall.O_DIRECTORY|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			cfgR.Close()
+			cfgW.Close()
+			msgR.Close()
+			msgW.Close()
+			return nil, fmt.Errorf("cannot open cgroup %s: %w", spec.CgroupDir, err)
+		}
+		defer syscall.Close(fd)
+		attr.UseCgroupFD, attr.CgroupFD = true, fd
+		call = fmt.Sprintf("clone3({flags: %s, cgroup: open(%q)})", strings.TrimPrefix(procfs.CloneFlagString(flagNames)+"|CLONE_INTO_CGROUP", "|"), spec.CgroupDir)
+	}
+	start := time.Now()
+	err = cmd.Start()
+	cfgR.Close()
+	msgW.Close()
+	op := engine.Op{Call: call, Shell: spec.Shell, Duration: time.Since(start), By: "nakami"}
+	if err != nil {
+		op.Outcome, op.Failed, op.Detail = engine.ErrnoName(err), true, err.Error()
+		s.T.Add(op)
+		cfgW.Close()
+		msgR.Close()
+		return nil, fmt.Errorf("cannot start a child in new %v namespaces: %w", flagNames, err)
+	}
+	op.Detail = "pid " + strconv.Itoa(cmd.Process.Pid)
+	s.T.Add(op)
+	c := &Process{Spec: spec, PID: cmd.Process.Pid, cmd: cmd, cfg: cfgW, s: s, done: make(chan struct{})}
+	// The PID exists only after clone, so the journal line follows it; until
+	// that line is written the child is still tied to us by the pipe.
+	c.entry, err = s.RecordProcess(c.PID)
+	go func() { cmd.Wait(); close(c.done) }()
+	if err != nil {
+		c.kill()
+		msgR.Close()
+		return nil, err
+	}
+	if err := json.NewEncoder(cfgW).Encode(spec); err != nil {
+		c.kill()
+		msgR.Close()
+		return nil, fmt.Errorf("cannot send the child its configuration: %w", err)
+	}
+	if err := c.readStages(msgR); err != nil {
+		c.Stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Adopt journals a process nakami started itself (not through Spawn) that
+// holds while control stays open, so that Stop, Detach and the journal's
+// unwind treat it like any child.
+func Adopt(s *engine.Session, cmd *exec.Cmd, control *os.File, spec Spec) (*Process, error) {
+	c := &Process{Spec: spec, PID: cmd.Process.Pid, Inside: cmd.Process.Pid, cmd: cmd, cfg: control, s: s, done: make(chan struct{})}
+	var err error
+	c.entry, err = s.RecordProcess(c.PID)
+	go func() { cmd.Wait(); close(c.done) }()
+	if err != nil {
+		c.kill()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Process) readStages(r *os.File) error {
+	defer r.Close()
+	type result struct{ err error }
+	res := make(chan result, 1)
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			var m Message
+			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+				res <- result{fmt.Errorf("the child sent an unreadable message: %.80q", sc.Bytes())}
+				return
+			}
+			if m.Op != nil {
+				m.Op.By = fmt.Sprintf("child %d", c.PID)
+				c.s.T.Add(*m.Op)
+				c.Ops = append(c.Ops, *m.Op)
+			}
+			switch m.Stage {
+			case "ready":
+				c.Inside = m.PID
+				res <- result{}
+				return
+			case "error":
+				res <- result{fmt.Errorf("inside the child: %s", m.Err)}
+				return
+			}
+		}
+		res <- result{fmt.Errorf("the child exited before it was ready")}
+	}()
+	select {
+	case r := <-res:
+		return r.err
+	case <-time.After(15 * time.Second):
+		return fmt.Errorf("the child did not report ready within 15 s")
+	}
+}
+
+// Stop ends the child (closing its pipe, then SIGKILL if it lingers) and
+// marks it undone in the journal. A child that does not die even then (a
+// task frozen by the v1 freezer only dies once thawed) is left to the
+// journal's unwind, which thaws its cgroup.
+func (c *Process) Stop() error {
+	c.cfg.Close()
+	select {
+	case <-c.done:
+	case <-time.After(2 * time.Second):
+		c.cmd.Process.Kill()
+		select {
+		case <-c.done:
+		case <-time.After(3 * time.Second):
+			return fmt.Errorf("child %d did not exit after SIGKILL (is its cgroup frozen?)", c.PID)
+		}
+	}
+	return c.s.Journal.Release(c.entry)
+}
+
+// Send writes one command to the child, e.g. "go" for a workload role.
+func (c *Process) Send(cmd string) error {
+	_, err := fmt.Fprintf(c.cfg, "{\"cmd\":%q}\n", cmd)
+	return err
+}
+
+// Done is closed when the child has exited.
+func (c *Process) Done() <-chan struct{} { return c.done }
+
+// Status is the child's wait status once it has exited (ok false before).
+func (c *Process) Status() (ws syscall.WaitStatus, ok bool) {
+	select {
+	case <-c.done:
+		if c.cmd.ProcessState != nil {
+			ws, ok = c.cmd.ProcessState.Sys().(syscall.WaitStatus)
+		}
+	default:
+	}
+	return ws, ok
+}
+
+// Exited reports whether the child has exited.
+func (c *Process) Exited() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Detach tells the child to outlive this process (for --keep); the journal
+// still names it, so `nakami cleanup` removes it.
+func (c *Process) Detach() error {
+	_, err := c.cfg.Write([]byte("{\"cmd\":\"detach\"}\n"))
+	return err
+}
+
+func (c *Process) kill() {
+	c.cmd.Process.Kill()
+	c.cfg.Close()
+	<-c.done
+}
+
+// stderrRelay gives children a pipe that nakami copies to its own stderr,
+// rather than nakami's stderr itself: a child kept with --keep must not hold
+// the caller's terminal or pipe open (a script waiting for nakami's output
+// would wait for the kept child too). Once nakami is gone, nothing reads it.
+func stderrRelay() *os.File {
+	spawnStderr.once.Do(func() {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return
+		}
+		spawnStderr.w = w
+		go func() { io.Copy(os.Stderr, r) }()
+	})
+	if spawnStderr.w == nil {
+		return nil // /dev/null
+	}
+	return spawnStderr.w
+}
+
+var spawnStderr struct {
+	once sync.Once
+	w    *os.File
+}

@@ -1,0 +1,182 @@
+package rootfs
+
+// Changing a process's root: chroot(2), which moves the root *directory*
+// (the start of absolute path lookups) and nothing else, and pivot_root(2),
+// which swaps the root *mount* of a mount namespace so that the old one can
+// be detached and is gone for good. Both run in the child of the child
+// protocol (see the diagram in child_linux.go), before it becomes a role:
+//
+//	pivot_root, in a new mount namespace (the article's sequence):
+//	  mount(NULL, "/", NULL, MS_REC|MS_PRIVATE)     nothing propagates to the host
+//	  mount(new_root, new_root, NULL, MS_BIND|MS_REC) new_root becomes a mount point
+//	  chdir(new_root); mkdir(".put_old")
+//	  mount("proc", "proc", "proc")                 a /proc for the new root
+//	  pivot_root(".", ".put_old")                   the old root now hangs on /.put_old
+//	  umount2("/.put_old", MNT_DETACH); rmdir("/.put_old"); chdir("/")
+//
+//	caps (first):  PR_CAPBSET_DROP on every thread (libcap's cap package;
+//	               a bare prctl changes only the calling thread)
+//	chroot:        chroot(dir); chdir("/")
+//
+// The escape (the hidden role __nakami_escape__, run from SelfInRootfs):
+// chroot(2) does not move the working directory, and ".." above a root
+// directory is only clamped when the walk *passes through* that root. So a
+// process that can still call chroot makes a subdirectory, chroots into it
+// (its working directory now lies outside its root), walks ".." far enough
+// to reach the real root, and chroots there:
+//
+//	  mkdir(".nakami-escape"); chroot(".nakami-escape")
+//	  chdir("..") ×256; chroot(".")
+//	  open(CANARY) → its content is reported, then the role holds
+//
+// The CANARY is a file nakami wrote outside the root filesystem for this
+// session (WriteCanary); the escape never reads anything else of the host.
+//
+// Syscalls: chroot(2), chdir(2), mkdir(2), rmdir(2), mount(2), umount2(2),
+// pivot_root(2), prctl(2) PR_CAPBSET_DROP, capset(2), getcwd(2), execve(2).
+// Man pages: chroot(2), pivot_root(2), mount_namespaces(7), capabilities(7),
+// path_resolution(7), proc(5) (/proc/PID/root, /proc/PID/mountinfo).
+
+import (
+	"encoding/json"
+	"fmt"
+	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/procfs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/moby/sys/mountinfo"
+	"golang.org/x/sys/unix"
+)
+
+// ArgEscape is the hidden role that breaks out of a chroot.
+const ArgEscape = "__nakami_escape__"
+
+// EscapeDepth is how many times the escape walks "..": the article's 256,
+// far more than any temporary directory is deep.
+const EscapeDepth = 256
+
+func init() { child.RegisterRole(ArgEscape, escapeMain) }
+
+// escapeMain is the chroot escape. It speaks the child protocol on fds 3
+// and 4: one "escape" message per operation, then "ready", then it holds
+// (so /proc/PID/root can be read) until fd 3 reaches EOF.
+func escapeMain(args []string) int {
+	cfg, msg := os.NewFile(3, "cfg"), os.NewFile(4, "msg")
+	c := &child.Conn{Dec: json.NewDecoder(cfg), Out: json.NewEncoder(msg)}
+	if len(args) != 1 || !filepath.IsAbs(args[0]) {
+		c.Send(child.Message{Stage: "error", Err: "the escape needs the canary's absolute path"})
+		return 2
+	}
+	canary := args[0]
+	report := func(call, shell string, fn func() (string, error)) error {
+		start := time.Now()
+		detail, err := fn()
+		op := &engine.Op{Call: call, Shell: shell, Duration: time.Since(start), Outcome: "ok", Detail: detail}
+		if err != nil {
+			op.Outcome, op.Failed, op.Detail = engine.ErrnoName(err), true, err.Error()
+		}
+		c.Send(child.Message{Stage: "escape", Op: op})
+		return err
+	}
+	report(`mkdir(".nakami-escape", 0755)`, "mkdir .nakami-escape", func() (string, error) {
+		if err := unix.Mkdir(".nakami-escape", 0o755); err != nil && err != unix.EEXIST {
+			return "", err
+		}
+		return "", nil
+	})
+	if report(`chroot(".nakami-escape")`, "chroot .nakami-escape", func() (string, error) {
+		return "the working directory is now outside the root", unix.Chroot(".nakami-escape")
+	}) == nil {
+		report(fmt.Sprintf(`chdir("..") ×%d`, EscapeDepth), fmt.Sprintf("for i in $(seq %d); do cd ..; done", EscapeDepth), func() (string, error) {
+			for i := 0; i < EscapeDepth; i++ {
+				if err := unix.Chdir(".."); err != nil {
+					return "", err
+				}
+			}
+			return "", nil
+		})
+		report(`chroot(".")`, "chroot .", func() (string, error) { return "", unix.Chroot(".") })
+		report(fmt.Sprintf("open(%q); read()", canary), "cat "+canary, func() (string, error) {
+			b, err := os.ReadFile(canary)
+			return strings.TrimSpace(string(b)), err
+		})
+	}
+	c.Send(child.Message{Stage: "ready", PID: os.Getpid()})
+	return c.Hold(cfg, msg)
+}
+
+// EscapeResult is what an escape role reported about itself.
+type EscapeResult struct {
+	Ran       bool   `json:"ran"`        // the role reported at all
+	ChrootErr string `json:"chroot_err"` // errno of chroot(".nakami-escape"), "" when it worked
+	Escaped   bool   `json:"escaped"`    // the final chroot(".") worked
+	Canary    string `json:"canary"`     // what it read from the canary
+	ReadErr   string `json:"read_err"`   // errno of the canary's open, "" when it worked
+}
+
+// EscapeReport reads an escape role's report from its child's messages.
+func EscapeReport(c *child.Process) EscapeResult {
+	var r EscapeResult
+	for _, op := range c.Ops {
+		switch {
+		case op.Call == `chroot(".nakami-escape")`:
+			r.Ran = true
+			if op.Failed {
+				r.ChrootErr = op.Outcome
+			}
+		case op.Call == `chroot(".")`:
+			r.Escaped = !op.Failed
+		case strings.HasPrefix(op.Call, "open("):
+			if op.Failed {
+				r.ReadErr = op.Outcome
+			} else {
+				r.Canary = op.Detail
+			}
+		}
+	}
+	return r
+}
+
+// WriteCanary writes (journaled) a file outside any root filesystem,
+// naming the session, for the escape to find. It is the only host file the
+// escape is ever pointed at.
+func WriteCanary(s *engine.Session) (path, content string, err error) {
+	tmp, err := s.TempDir()
+	if err != nil {
+		return "", "", err
+	}
+	path = filepath.Join(tmp, "canary-"+s.Tag)
+	content = fmt.Sprintf("nakami canary of session %s: this file lies outside the root filesystem", s.ID)
+	if b, err := os.ReadFile(path); err == nil && string(b) == content+"\n" {
+		return path, content, nil
+	}
+	if _, err := s.Journal.Record(engine.Entry{Kind: engine.KindFile, Path: path}); err != nil {
+		return "", "", err
+	}
+	err = s.T.Do(fmt.Sprintf("open(%q, O_CREAT|O_WRONLY, 0644); write()", path), "echo '"+content+"' > "+path,
+		func() error { return os.WriteFile(path, []byte(content+"\n"), 0o644) })
+	return path, content, err
+}
+
+// RootMount returns the mount that is a process's root: the last line of
+// /proc/PID/mountinfo whose mount point is "/" (the top of any stack).
+func RootMount(pid int) (*mountinfo.Info, error) {
+	ms, err := procfs.ReadMounts(pid)
+	if err != nil {
+		return nil, err
+	}
+	var root *mountinfo.Info
+	for _, m := range ms {
+		if m.Mountpoint == "/" {
+			root = m
+		}
+	}
+	if root == nil {
+		return nil, fmt.Errorf("/proc/%d/mountinfo has no mount on /", pid)
+	}
+	return root, nil
+}
