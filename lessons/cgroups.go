@@ -46,11 +46,7 @@ func newGroup(e *Env, role, name string, ctrls ...string) (*cgroup.Group, error)
 	if err != nil {
 		return nil, err
 	}
-	d, err := c.For(ctrls...)
-	if err != nil {
-		return nil, err
-	}
-	g, err := cgroup.NewGroup(e.S, d, name, ctrls)
+	g, err := c.NewGroup(e.S, name, ctrls...)
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +132,7 @@ var hierarchyStep = &Step{
 					return false, why
 				}
 				want := map[string]string{"cpu": "cpu.cfs_quota_us", "memory": "memory.limit_in_bytes", "pids": "pids.max", "freezer": "freezer.state", "cpuacct": "cpuacct.usage"}
-				if g.D.Version() == 2 {
+				if g.Version() == 2 {
 					want = map[string]string{"cpu": "cpu.max", "memory": "memory.max", "pids": "pids.max", "freezer": "cgroup.freeze", "cpuacct": "cpu.stat"}
 				}
 				var seen []string
@@ -253,7 +249,7 @@ var membershipStep = &Step{
 // cgroupLine finds the /proc/PID/cgroup line of ctl for group g's version.
 func cgroupLine(cg []procfs.CgroupEntry, g *cgroup.Group, ctl string) (procfs.CgroupEntry, bool) {
 	for _, l := range cg {
-		if g.D.Version() == 2 && l.ID == 0 || g.D.Version() == 1 && slices.Contains(l.Controllers, ctl) {
+		if g.Version() == 2 && l.ID == 0 || g.Version() == 1 && slices.Contains(l.Controllers, ctl) {
 			return l, true
 		}
 	}

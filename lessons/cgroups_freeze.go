@@ -7,7 +7,6 @@ package lessons
 import (
 	"errors"
 	"fmt"
-	"path"
 	"strings"
 	"syscall"
 	"time"
@@ -47,14 +46,14 @@ var freezeStep = &Step{
 			if role == "thawed" {
 				e.Procs[role] = c
 			}
-			if err := g.D.Freeze(e.S.T, g, true); err != nil {
+			if err := g.Freeze(e.S.T, true); err != nil {
 				return err
 			}
 			if err := awaitFreeze(g, "FROZEN"); err != nil {
 				return err
 			}
 			if role == "thawed" {
-				if err := g.D.Freeze(e.S.T, g, false); err != nil {
+				if err := g.Freeze(e.S.T, false); err != nil {
 					return err
 				}
 				if err := awaitFreeze(g, "THAWED"); err != nil {
@@ -145,15 +144,15 @@ var nestedStep = &Step{
 		if err != nil {
 			return err
 		}
-		task := &cgroup.Group{Name: path.Dir(ctr.Name), Ctrls: ctr.Ctrls, D: ctr.D}
+		task := ctr.Parent()
 		e.Values[CgroupKey("task")] = task.Name
-		if err := task.D.SetCPU(e.S.T, task, int64(outer*nestedPeriodUS/100), nestedPeriodUS); err != nil {
+		if err := task.SetCPU(e.S.T, int64(outer*nestedPeriodUS/100), nestedPeriodUS); err != nil {
 			return err
 		}
 		// v1 refuses an inner quota above the outer one (EINVAL); v2 takes
 		// it and enforces the smaller. Either way the outer limit binds.
-		if err := ctr.D.SetCPU(e.S.T, ctr, int64(inner*nestedPeriodUS/100), nestedPeriodUS); err != nil &&
-			!(ctr.D.Version() == 1 && inner > outer && errors.Is(err, syscall.EINVAL)) {
+		if err := ctr.SetCPU(e.S.T, int64(inner*nestedPeriodUS/100), nestedPeriodUS); err != nil &&
+			!(ctr.Version() == 1 && inner > outer && errors.Is(err, syscall.EINVAL)) {
 			return err
 		}
 		if _, err := e.Spawn(ctr.Place(child.Spec{Role: "container", Exec: []string{cgroup.RoleBurn, burnThreads(inner)},
@@ -180,7 +179,7 @@ var nestedStep = &Step{
 				if !ok {
 					return false, why
 				}
-				if ctr.D.Version() == 1 && paramPercent(e, "cgroups", "nested", "container-cpu") > paramPercent(e, "cgroups", "nested", "task-cpu") {
+				if ctr.Version() == 1 && paramPercent(e, "cgroups", "nested", "container-cpu") > paramPercent(e, "cgroups", "nested", "task-cpu") {
 					return refusedQuota(e, ctr)
 				}
 				return quotaCheck("container", "nested", "container-cpu").Probe(e)

@@ -39,7 +39,7 @@ var cpuQuotaStep = &Step{
 		if err != nil {
 			return err
 		}
-		if err := g.D.SetCPU(e.S.T, g, int64(pct*cpuPeriodUS/100), cpuPeriodUS); err != nil {
+		if err := g.SetCPU(e.S.T, int64(pct*cpuPeriodUS/100), cpuPeriodUS); err != nil {
 			return err
 		}
 		_, err = e.Spawn(g.Place(child.Spec{Role: "burner", Exec: []string{cgroup.RoleBurn, burnThreads(pct)},
@@ -149,7 +149,7 @@ var memoryStep = &Step{
 		if err != nil {
 			return err
 		}
-		if err := g.D.SetMemory(e.S.T, g, limit); err != nil {
+		if err := g.SetMemory(e.S.T, limit); err != nil {
 			return err
 		}
 		c, err := e.Spawn(g.Place(child.Spec{Role: "hog", Exec: []string{cgroup.RoleHog, fmt.Sprint(2*limit + 32<<20)},
@@ -270,7 +270,7 @@ var pidsStep = &Step{
 		if err != nil {
 			return err
 		}
-		if err := g.D.SetPids(e.S.T, g, max); err != nil {
+		if err := g.SetPids(e.S.T, max); err != nil {
 			return err
 		}
 		_, err = e.Spawn(g.Place(child.Spec{Role: "bomb", Exec: []string{cgroup.RoleBomb, fmt.Sprint(min(2*max, 4096)), "5"},

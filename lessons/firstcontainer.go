@@ -181,10 +181,10 @@ func fcNewGroup(e *Env, role, name string) (*cgroup.Group, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := g.D.SetMemory(e.S.T, g, bytes); err != nil {
+	if err := g.SetMemory(e.S.T, bytes); err != nil {
 		return nil, err
 	}
-	if err := g.D.SetCPU(e.S.T, g, int64(math.Round(pct*fcPeriodUS/100)), fcPeriodUS); err != nil {
+	if err := g.SetCPU(e.S.T, int64(math.Round(pct*fcPeriodUS/100)), fcPeriodUS); err != nil {
 		return nil, err
 	}
 	return g, nil

@@ -19,6 +19,7 @@ import (
 	"nakami/engine/procfs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -27,8 +28,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// CgroupDriver is one cgroup version's way of doing things.
-type Driver interface {
+// driver is one cgroup version's way of doing things; callers use the
+// Group's methods, which pick it.
+type driver interface {
 	Version() int
 	// Dir is the directory of group name that holds ctrl's files.
 	Dir(name, ctrl string) string
@@ -51,7 +53,40 @@ type Driver interface {
 type Group struct {
 	Name  string
 	Ctrls []string
-	D     Driver
+	d     driver
+}
+
+// Version is the cgroup version the group lives in (1 or 2).
+func (g *Group) Version() int { return g.d.Version() }
+
+// SetCPU writes the CPU bandwidth limit: quotaUS of CPU time per periodUS
+// (v1 cpu.cfs_quota_us and cpu.cfs_period_us, v2 cpu.max).
+func (g *Group) SetCPU(t *engine.Transcript, quotaUS, periodUS int64) error {
+	return g.d.SetCPU(t, g, quotaUS, periodUS)
+}
+
+// SetMemory writes the memory limit (v1 memory.limit_in_bytes, v2
+// memory.max; swap is turned off for the group where the kernel offers it).
+func (g *Group) SetMemory(t *engine.Transcript, bytes int64) error {
+	return g.d.SetMemory(t, g, bytes)
+}
+
+// SetPids writes the largest number of tasks (pids.max, both versions).
+func (g *Group) SetPids(t *engine.Transcript, max int64) error { return g.d.SetPids(t, g, max) }
+
+// Freeze freezes or thaws every task (v1 freezer.state, v2 cgroup.freeze).
+func (g *Group) Freeze(t *engine.Transcript, frozen bool) error { return g.d.Freeze(t, g, frozen) }
+
+// MemEvents reads the two counters of an OOM: charges refused at the limit
+// (v1 memory.failcnt, v2 memory.events max) and OOM kills.
+func (g *Group) MemEvents() (refused, killed uint64, err error) { return g.d.MemEvents(g) }
+
+// Kill kills every task (v2 cgroup.kill, v1 SIGKILL to each member).
+func (g *Group) Kill(t *engine.Transcript) error { return g.d.Kill(t, g) }
+
+// Parent is the group one level up, with the same controllers.
+func (g *Group) Parent() *Group {
+	return &Group{Name: path.Dir(g.Name), Ctrls: g.Ctrls, d: g.d}
 }
 
 // Dir is the directory holding ctrl's files ("" ctrl: the first one).
@@ -59,13 +94,13 @@ func (g *Group) Dir(ctrl string) string {
 	if ctrl == "" && len(g.Ctrls) > 0 {
 		ctrl = g.Ctrls[0]
 	}
-	return g.D.Dir(g.Name, ctrl)
+	return g.d.Dir(g.Name, ctrl)
 }
 
 // Dirs lists the group's distinct directories (v1: one per hierarchy).
-func (g *Group) Dirs() []string { return cgroupDirs(g.D, g.Name, g.Ctrls) }
+func (g *Group) Dirs() []string { return cgroupDirs(g.d, g.Name, g.Ctrls) }
 
-func cgroupDirs(d Driver, name string, ctrls []string) []string {
+func cgroupDirs(d driver, name string, ctrls []string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, c := range ctrls {
@@ -94,7 +129,7 @@ func (g *Group) ProcsFiles() []string {
 // it: on v2 it is cloned into the group (CLONE_INTO_CGROUP); on v1 it
 // writes itself into cgroup.procs before doing anything else.
 func (g *Group) Place(spec child.Spec) child.Spec {
-	if g.D.Version() == 2 {
+	if g.d.Version() == 2 {
 		spec.CgroupDir = g.Dir("")
 	} else {
 		spec.CgroupProcs = g.ProcsFiles()
@@ -123,7 +158,7 @@ func (g *Group) Procs() ([]int, error) {
 }
 
 // Stats reads the group's counters and limits from the kernel.
-func (g *Group) Stats() (Stats, error) { return g.D.Stats(g) }
+func (g *Group) Stats() (Stats, error) { return g.d.Stats(g) }
 
 // Exists reports whether every directory of the group is there.
 func (g *Group) Exists() bool {
@@ -155,15 +190,15 @@ type Stats struct {
 	Freeze      string  `json:"freeze"`       // FROZEN, FREEZING, THAWED, or ""
 }
 
-// Cgroups is this host's cgroup layout with a driver per version.
+// System is this host's cgroup layout with a driver per version.
 type System struct {
 	Layout Layout
-	V1, V2 Driver // nil when that version is not mounted
+	v1, v2 driver // nil when that version is not mounted
 	// V2Controllers is what the unified root offers its children.
 	V2Controllers []string
 }
 
-// DetectCgroups reads /proc/self/mountinfo and the unified root.
+// Detect reads /proc/self/mountinfo and the unified root.
 func Detect() (*System, error) {
 	b, err := os.ReadFile("/proc/self/mountinfo")
 	if err != nil {
@@ -175,10 +210,10 @@ func Detect() (*System, error) {
 	}
 	c := &System{Layout: LayoutOf(ms)}
 	if len(c.Layout.V1) > 0 {
-		c.V1 = &cgroupV1{roots: c.Layout.V1}
+		c.v1 = &cgroupV1{roots: c.Layout.V1}
 	}
 	if c.Layout.V2 != "" {
-		c.V2 = &cgroupV2{root: c.Layout.V2}
+		c.v2 = &cgroupV2{root: c.Layout.V2}
 		c.V2Controllers = ReadFields(filepath.Join(c.Layout.V2, "cgroup.subtree_control"))
 	}
 	return c, nil
@@ -196,20 +231,20 @@ func v2Needs(ctrls []string) []string {
 	return out
 }
 
-// For picks the driver for ctrls: v1 when every one is mounted there (on a
+// driverFor picks the driver for ctrls: v1 when every one is mounted there (on a
 // hybrid host that is where limits live), else v2 when the unified root
 // offers them to its children. The error is one sentence.
-func (c *System) For(ctrls ...string) (Driver, error) {
+func (c *System) driverFor(ctrls ...string) (driver, error) {
 	var missing []string
 	for _, ctl := range ctrls {
 		if _, ok := c.Layout.V1[ctl]; !ok {
 			missing = append(missing, ctl)
 		}
 	}
-	if c.V1 != nil && len(missing) == 0 {
-		return c.V1, nil
+	if c.v1 != nil && len(missing) == 0 {
+		return c.v1, nil
 	}
-	if c.V2 != nil {
+	if c.v2 != nil {
 		var lack []string
 		for _, ctl := range v2Needs(ctrls) {
 			if !slices.Contains(c.V2Controllers, ctl) {
@@ -217,7 +252,7 @@ func (c *System) For(ctrls ...string) (Driver, error) {
 			}
 		}
 		if len(lack) == 0 {
-			return c.V2, nil
+			return c.v2, nil
 		}
 		return nil, fmt.Errorf("the %s controller is neither mounted as cgroup v1 nor enabled for children in %s/cgroup.subtree_control (%q)",
 			strings.Join(lack, ", "), c.Layout.V2, strings.Join(c.V2Controllers, " "))
@@ -225,9 +260,28 @@ func (c *System) For(ctrls ...string) (Driver, error) {
 	return nil, fmt.Errorf("the %s controller is not mounted on this host (no cgroup v1 hierarchy has it and there is no cgroup2 mount)", strings.Join(missing, ", "))
 }
 
+// VersionFor says which cgroup version would hold a group using ctrls, or
+// why none can (one sentence).
+func (c *System) VersionFor(ctrls ...string) (int, error) {
+	d, err := c.driverFor(ctrls...)
+	if err != nil {
+		return 0, err
+	}
+	return d.Version(), nil
+}
+
 // NewGroup makes group name (slashes nest) under the session's parent
-// nakami-<id>, level by level, journaling each directory before mkdir.
-func NewGroup(s *engine.Session, d Driver, name string, ctrls []string) (*Group, error) {
+// nakami-<id>, level by level, journaling each directory before mkdir, in
+// the version driverFor picks for ctrls.
+func (c *System) NewGroup(s *engine.Session, name string, ctrls ...string) (*Group, error) {
+	d, err := c.driverFor(ctrls...)
+	if err != nil {
+		return nil, err
+	}
+	return newGroup(s, d, name, ctrls)
+}
+
+func newGroup(s *engine.Session, d driver, name string, ctrls []string) (*Group, error) {
 	clean := filepath.Clean("/" + name)[1:]
 	if clean != name || name == "" {
 		return nil, fmt.Errorf("cgroup name %q is not a clean relative path", name)
@@ -255,7 +309,7 @@ func NewGroup(s *engine.Session, d Driver, name string, ctrls []string) (*Group,
 			}
 		}
 	}
-	return &Group{Name: levels[len(levels)-1], Ctrls: ctrls, D: d}, nil
+	return &Group{Name: levels[len(levels)-1], Ctrls: ctrls, d: d}, nil
 }
 
 // FindGroup finds an existing group by its relative name: the v1
@@ -264,10 +318,10 @@ func (c *System) FindGroup(name string) (*Group, error) {
 	if filepath.Clean("/" + name)[1:] != name || name == "" {
 		return nil, fmt.Errorf("cgroup name %q is not a clean relative path", name)
 	}
-	if c.V1 != nil {
-		g := &Group{Name: name, D: c.V1}
+	if c.v1 != nil {
+		g := &Group{Name: name, d: c.v1}
 		for _, ctl := range c.Layout.V1Controllers() {
-			if _, err := os.Stat(c.V1.Dir(name, ctl)); err == nil {
+			if _, err := os.Stat(c.v1.Dir(name, ctl)); err == nil {
 				g.Ctrls = append(g.Ctrls, ctl)
 			}
 		}
@@ -275,9 +329,9 @@ func (c *System) FindGroup(name string) (*Group, error) {
 			return g, nil
 		}
 	}
-	if c.V2 != nil {
-		if _, err := os.Stat(c.V2.Dir(name, "")); err == nil {
-			return &Group{Name: name, Ctrls: ReadFields(c.V2.Dir(name, "") + "/cgroup.controllers"), D: c.V2}, nil
+	if c.v2 != nil {
+		if _, err := os.Stat(c.v2.Dir(name, "")); err == nil {
+			return &Group{Name: name, Ctrls: ReadFields(c.v2.Dir(name, "") + "/cgroup.controllers"), d: c.v2}, nil
 		}
 	}
 	return nil, fmt.Errorf("there is no cgroup %s in any mounted hierarchy", name)

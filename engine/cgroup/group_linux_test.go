@@ -47,11 +47,7 @@ func noTrace(t *testing.T, s *engine.Session) {
 
 func limitedGroup(t *testing.T, s *engine.Session, name string, ctrls ...string) *Group {
 	t.Helper()
-	d, err := detect(t).For(ctrls...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := NewGroup(s, d, name, ctrls)
+	g, err := detect(t).NewGroup(s, name, ctrls...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +69,7 @@ func TestCgroupCPUQuota(t *testing.T) {
 	s := kerneltest.Session(t)
 	noTrace(t, s)
 	g := limitedGroup(t, s, "cpu", "cpu", "cpuacct")
-	if err := g.D.SetCPU(s.T, g, 50000, 100000); err != nil {
+	if err := g.SetCPU(s.T, 50000, 100000); err != nil {
 		t.Fatal(err)
 	}
 	c := spawnIn(t, s, g, RoleBurn, "2")
@@ -95,7 +91,7 @@ func TestCgroupOOM(t *testing.T) {
 	s := kerneltest.Session(t)
 	noTrace(t, s)
 	g := limitedGroup(t, s, "mem", "memory")
-	if err := g.D.SetMemory(s.T, g, 10000000); err != nil {
+	if err := g.SetMemory(s.T, 10000000); err != nil {
 		t.Fatal(err)
 	}
 	c := spawnIn(t, s, g, RoleHog, "200000000")
@@ -122,7 +118,7 @@ func TestCgroupPidsLimit(t *testing.T) {
 	s := kerneltest.Session(t)
 	noTrace(t, s)
 	g := limitedGroup(t, s, "pids", "pids")
-	if err := g.D.SetPids(s.T, g, 24); err != nil {
+	if err := g.SetPids(s.T, 24); err != nil {
 		t.Fatal(err)
 	}
 	mark := s.T.Len()
@@ -176,7 +172,7 @@ func TestCgroupFreeze(t *testing.T) {
 // proves it moves again.
 func freezeCycle(t *testing.T, s *engine.Session, g *Group) {
 	t.Helper()
-	if err := g.D.Freeze(s.T, g, true); err != nil {
+	if err := g.Freeze(s.T, true); err != nil {
 		t.Fatal(err)
 	}
 	waitFreeze(t, g, "FROZEN")
@@ -184,7 +180,7 @@ func freezeCycle(t *testing.T, s *engine.Session, g *Group) {
 	if err != nil || m.UsageNS != 0 {
 		t.Errorf("frozen: used %d ns, %v", m.UsageNS, err)
 	}
-	if err := g.D.Freeze(s.T, g, false); err != nil {
+	if err := g.Freeze(s.T, false); err != nil {
 		t.Fatal(err)
 	}
 	waitFreeze(t, g, "THAWED")
@@ -212,7 +208,7 @@ func waitFreeze(t *testing.T, g *Group, want string) {
 func TestCgroupV2Unified(t *testing.T) {
 	kerneltest.Need(t)
 	c := detect(t)
-	if c.V2 == nil {
+	if c.v2 == nil {
 		// CI's machines are hybrid: there this must run, not skip.
 		if os.Getenv("NAKAMI_REQUIRE_KERNEL") == "1" {
 			t.Fatal("no cgroup2 mount on this host, and NAKAMI_REQUIRE_KERNEL=1 forbids skipping")
@@ -221,7 +217,7 @@ func TestCgroupV2Unified(t *testing.T) {
 	}
 	s := kerneltest.Session(t)
 	noTrace(t, s)
-	g, err := NewGroup(s, c.V2, "v2/inner", nil)
+	g, err := newGroup(s, c.v2, "v2/inner", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +237,7 @@ func TestCgroupV2Unified(t *testing.T) {
 		t.Errorf("/proc/%d/cgroup = %+v, want 0::/%s", ch.PID, cg, g.Name)
 	}
 	freezeCycle(t, s, g)
-	if err := g.D.Kill(s.T, g); err != nil {
+	if err := g.Kill(s.T); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -266,7 +262,7 @@ func TestCgroupV2LimitFiles(t *testing.T) {
 		}
 	}
 	put("cgroup.subtree_control", "cpu memory pids\n")
-	g := &Group{Name: "nakami-test/box", Ctrls: []string{"cpu", "memory", "pids"}, D: NewV2(root)}
+	g := &Group{Name: "nakami-test/box", Ctrls: []string{"cpu", "memory", "pids"}, d: &cgroupV2{root: root}}
 	for _, f := range []string{"nakami-test/cgroup.subtree_control", "nakami-test/box/cgroup.subtree_control"} {
 		put(f, "")
 	}
@@ -278,7 +274,7 @@ func TestCgroupV2LimitFiles(t *testing.T) {
 		put("nakami-test/box/"+f, v)
 	}
 	tr := &engine.Transcript{}
-	if err := g.D.Delegate(tr, "nakami-test", g.Ctrls); err != nil {
+	if err := g.d.Delegate(tr, "nakami-test", g.Ctrls); err != nil {
 		t.Fatal(err)
 	}
 	steps := []struct {
@@ -286,12 +282,12 @@ func TestCgroupV2LimitFiles(t *testing.T) {
 		file string
 		want string
 	}{
-		{func() error { return g.D.SetCPU(tr, g, 300000, 1000000) }, "cpu.max", "300000 1000000"},
-		{func() error { return g.D.SetMemory(tr, g, 10000000) }, "memory.max", "10000000"},
-		{func() error { return g.D.SetMemory(tr, g, 10000000) }, "memory.swap.max", "0"},
-		{func() error { return g.D.SetPids(tr, g, 32) }, "pids.max", "32"},
-		{func() error { return g.D.Freeze(tr, g, true) }, "cgroup.freeze", "1"},
-		{func() error { return g.D.Kill(tr, g) }, "cgroup.kill", "1"},
+		{func() error { return g.SetCPU(tr, 300000, 1000000) }, "cpu.max", "300000 1000000"},
+		{func() error { return g.SetMemory(tr, 10000000) }, "memory.max", "10000000"},
+		{func() error { return g.SetMemory(tr, 10000000) }, "memory.swap.max", "0"},
+		{func() error { return g.SetPids(tr, 32) }, "pids.max", "32"},
+		{func() error { return g.Freeze(tr, true) }, "cgroup.freeze", "1"},
+		{func() error { return g.Kill(tr) }, "cgroup.kill", "1"},
 		{func() error { return g.AddProc(tr, 42) }, "cgroup.procs", "42"},
 	}
 	for _, st := range steps {
@@ -323,7 +319,7 @@ func TestCgroupV2LimitFiles(t *testing.T) {
 	}
 	// A parent that does not offer a controller is an error, never a write to it.
 	put("cgroup.subtree_control", "memory\n")
-	if err := g.D.Delegate(tr, "nakami-test", g.Ctrls); err == nil || !strings.Contains(err.Error(), "cpu") {
+	if err := g.d.Delegate(tr, "nakami-test", g.Ctrls); err == nil || !strings.Contains(err.Error(), "cpu") {
 		t.Errorf("delegating cpu from a root without it: %v", err)
 	}
 }

@@ -137,7 +137,7 @@ func WatchOOM(g *Group, stop <-chan struct{}, timeout time.Duration) (OOMTimelin
 // memEventFiles names the usage, limit and OOM-kill counter files.
 func memEventFiles(g *Group) (usage, limit, kills string) {
 	dir := g.Dir("memory")
-	if g.D.Version() == 2 {
+	if g.d.Version() == 2 {
 		return dir + "/memory.current", dir + "/memory.max", dir + "/memory.events"
 	}
 	return dir + "/memory.usage_in_bytes", dir + "/memory.limit_in_bytes", dir + "/memory.oom_control"

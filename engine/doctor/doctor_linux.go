@@ -114,11 +114,11 @@ func cgroupMode() (mode string, v1, v2 []string, where map[string]string) {
 	}
 	where = map[string]string{}
 	for _, ctl := range []string{"cpu", "cpuacct", "memory", "pids", "freezer"} {
-		d, err := c.For(ctl)
+		v, err := c.VersionFor(ctl)
 		switch {
 		case err != nil:
 			where[ctl] = "unusable: " + err.Error()
-		case d.Version() == 1:
+		case v == 1:
 			where[ctl] = "v1 " + c.Layout.V1[ctl]
 		default:
 			where[ctl] = "v2 " + c.Layout.V2
