@@ -7,11 +7,9 @@ package lessons
 // socket it holds (/proc/PID/fd against /proc/PID/net/raw).
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
-	"syscall"
 
 	"nakami/engine/caps"
 	"nakami/engine/child"
@@ -38,7 +36,7 @@ var suidStep = &Step{
 	ID:       "suid",
 	Commands: []string{"ls -l /bin/ping", "cp /bin/ping ./ping-suid; sudo chown root:root ping-suid; sudo chmod u+s ping-suid", "sudo -u nobody ./ping-suid -c1 127.0.0.1"},
 	Requires: NeedsRoot, Why: rootWhy,
-	Observe: []string{"ping-suid"},
+	Live: Live{Procs: []string{"ping-suid"}, File: capFile},
 	Action: func(e *Env) error {
 		path, err := capCopy(e, "ping-suid", 0, 0o4755, "cp /bin/ping ./ping-suid; chown root:root ping-suid; chmod 4755 ping-suid")
 		if err != nil {
@@ -49,9 +47,9 @@ var suidStep = &Step{
 		return err
 	},
 	Checks: []Check{
-		fileCheck("ping-suid", T("the copy belongs to root and has the set-user-ID bit", "コピーは root 所有で set-user-ID ビットを持つ"),
-			func(fi fileInfo) bool { return fi.uid == 0 && fi.setuid && !fi.hasCaps }),
-		procCheck("ping-suid", T("run by nobody, it has effective uid 0 and every capability", "nobody が実行すると実効 uid は 0 で、すべてのケーパビリティを持つ"),
+		copyCheck("ping-suid", T("the copy belongs to root and has the set-user-ID bit", "コピーは root 所有で set-user-ID ビットを持つ"),
+			func(f FileFacts) bool { return f.UID == 0 && f.SetUID && !f.HasCaps }),
+		statusCheck(T("run by nobody, it has effective uid 0 and every capability", "nobody が実行すると実効 uid は 0 で、すべてのケーパビリティを持つ"), "ping-suid",
 			func(e *Env, st procfs.Status) (bool, Text) {
 				ok := st.Uid[0] == nobody && st.Uid[1] == 0 && st.CapEff == st.CapBnd && st.CapPrm == st.CapBnd && st.CapBnd == selfBounding()
 				return ok, Tf("Uid: %v; CapEff %016x = %s", "Uid: %v、CapEff %016x = %s", st.Uid, st.CapEff, countText(st.CapEff))
@@ -64,7 +62,7 @@ var noCapStep = &Step{
 	ID:       "no-cap",
 	Commands: []string{"cp /bin/ping .", "ls -l ping", "./ping -c1 -q 127.0.0.1"},
 	Requires: NeedsRoot, Why: rootWhy,
-	Observe: []string{"ping"},
+	Live: Live{Procs: []string{"ping"}, File: capFile},
 	Action: func(e *Env) error {
 		path, err := capCopy(e, "ping", nobody, 0o755, "cp /bin/ping ./ping # as nobody: the copy is nobody's, without set-user-ID")
 		if err != nil {
@@ -75,9 +73,9 @@ var noCapStep = &Step{
 		return err
 	},
 	Checks: []Check{
-		fileCheck("ping", T("the copy belongs to nobody, without set-user-ID or file capabilities", "コピーは nobody 所有で、set-user-ID もファイルケーパビリティもない"),
-			func(fi fileInfo) bool { return fi.uid == nobody && !fi.setuid && !fi.hasCaps }),
-		procCheck("ping", T("the process holds no capability at all", "プロセスはケーパビリティを一つも持たない"),
+		copyCheck("ping", T("the copy belongs to nobody, without set-user-ID or file capabilities", "コピーは nobody 所有で、set-user-ID もファイルケーパビリティもない"),
+			func(f FileFacts) bool { return f.UID == nobody && !f.SetUID && !f.HasCaps }),
+		statusCheck(T("the process holds no capability at all", "プロセスはケーパビリティを一つも持たない"), "ping",
 			func(e *Env, st procfs.Status) (bool, Text) {
 				ok := st.Uid == [4]int{nobody, nobody, nobody, nobody} && st.CapPrm == 0 && st.CapEff == 0
 				return ok, Tf("Uid: %v; CapPrm %016x, CapEff %016x", "Uid: %v、CapPrm %016x、CapEff %016x", st.Uid, st.CapPrm, st.CapEff)
@@ -107,13 +105,13 @@ var setcapStep = &Step{
 	After:    []string{"no-cap"},
 	Commands: []string{"sudo setcap CAP_NET_RAW+ep ./ping", "./ping -c1 -q 127.0.0.1", "getcap ./ping"},
 	Requires: NeedsRoot, Why: rootWhy,
-	Observe: []string{"ping"},
+	Live: Live{Procs: []string{"ping"}, File: capFile},
 	Action: func(e *Env) error {
-		path := e.Values[copyKey("ping")]
+		path := capCopies.Value(e)["ping"]
 		if path == "" {
 			return fmt.Errorf("the copy of ping from step no-cap is missing")
 		}
-		e.Values[ValueFile] = path
+		capFileKey.Set(e, path)
 		if err := caps.WriteFile(e.S.T, path, caps.File{Permitted: netRaw, Effective: true}); err != nil {
 			return err
 		}
@@ -125,7 +123,7 @@ var setcapStep = &Step{
 		{
 			Name: T("security.capability on the copy reads cap_net_raw=ep, as getcap prints it", "コピーの security.capability は getcap の表示どおり cap_net_raw=ep"),
 			Probe: func(e *Env) (bool, Text) {
-				path := e.Values[copyKey("ping")]
+				path := capCopies.Value(e)["ping"]
 				raw, err := caps.ReadFileRaw(path)
 				if err != nil || raw == nil {
 					return false, Tf("%s has no security.capability", "%s に security.capability はない", path)
@@ -145,7 +143,7 @@ var setcapStep = &Step{
 				return true, Tf("%x: revision %d, %s (getcap: %s)", "%x: リビジョン %d、%s (getcap: %s)", raw, f.Revision, f.Text(last), g)
 			},
 		},
-		procCheck("ping", T("run by nobody, it holds CAP_NET_RAW and nothing else", "nobody が実行すると CAP_NET_RAW だけを持つ"),
+		statusCheck(T("run by nobody, it holds CAP_NET_RAW and nothing else", "nobody が実行すると CAP_NET_RAW だけを持つ"), "ping",
 			func(e *Env, st procfs.Status) (bool, Text) {
 				ok := st.Uid == [4]int{nobody, nobody, nobody, nobody} && st.CapPrm == netRaw && st.CapEff == netRaw
 				return ok, Tf("Uid: %v; CapPrm %016x, CapEff %016x = %s", "Uid: %v、CapPrm %016x、CapEff %016x = %s",
@@ -158,7 +156,7 @@ var setcapStep = &Step{
 var listStep = &Step{
 	ID:       "list",
 	Commands: []string{"cat /proc/sys/kernel/cap_last_cap", "capsh --print", "man 7 capabilities"},
-	Observe:  []string{"shell"},
+	Live:     Live{Procs: []string{"shell"}, File: capFile},
 	Action: func(e *Env) error {
 		if _, err := caps.ProbeLast(e.S.T, func(b int) string { return capMeaning(b).In(e.Lang) }); err != nil {
 			return err
@@ -190,18 +188,24 @@ var listStep = &Step{
 }
 
 // capCopy copies nakami to name (owner uid, group the same), records its
-// path under copyKey(name) and as the file the panel shows.
+// path in capCopies and as the file the panel shows.
 func capCopy(e *Env, name string, uid int, mode uint32, shell string) (string, error) {
 	path, err := caps.CopySelf(e.S, name, uid, uid, mode, shell)
 	if err != nil {
 		return "", err
 	}
-	e.Values[copyKey(name)] = path
-	e.Values[ValueFile] = path
+	m, ok := capCopies.Get(e)
+	if !ok {
+		m = map[string]string{}
+		capCopies.Set(e, m)
+	}
+	m[name] = path
+	capFileKey.Set(e, path)
 	return path, nil
 }
 
-func copyKey(name string) string { return "capabilities/copy/" + name }
+// capCopies are the paths of the copies capCopy made, by name.
+var capCopies = newKey[map[string]string]("capabilities/copies")
 
 // capRun starts r (stopping an earlier process of the same role), and
 // keeps it and its result in e.
@@ -215,8 +219,7 @@ func capRun(e *Env, r caps.Run) (*child.Process, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, _ := json.Marshal(res)
-	e.Values["capabilities/result/"+r.Role] = string(b)
+	setCapResult(e, r.Role, res)
 	if c != nil {
 		e.Procs[r.Role], e.PIDs[r.Role] = c, c.PID
 	}
@@ -230,24 +233,25 @@ func heldRun(e *Env, role string) (*child.Process, caps.Result, Text) {
 	if c == nil {
 		return nil, res, Tf("no %s process is running yet", "まだ %s のプロセスがありません", role)
 	}
-	json.Unmarshal([]byte(e.Values["capabilities/result/"+role]), &res)
+	res, _ = capResult(e, role)
 	return c, res, Text{}
 }
 
-func procCheck(role string, name Text, fn func(*Env, procfs.Status) (bool, Text)) Check {
-	return Check{Name: name, Probe: func(e *Env) (bool, Text) {
-		c, _, why := heldRun(e, role)
-		if c == nil {
-			return false, why
-		}
-		st, err := procfs.ReadStatus(c.PID)
-		if err != nil {
-			return false, errText(err)
-		}
-		ok, d := fn(e, st)
-		p := fmt.Sprintf("/proc/%d/status: ", c.PID)
-		return ok, T(p+d.EN, p+d.JA)
-	}}
+// capResults keeps what each role's run reported (its execve outcome).
+var capResults = newKey[map[string]caps.Result]("capabilities/results")
+
+func setCapResult(e *Env, role string, r caps.Result) {
+	m, ok := capResults.Get(e)
+	if !ok {
+		m = map[string]caps.Result{}
+		capResults.Set(e, m)
+	}
+	m[role] = r
+}
+
+func capResult(e *Env, role string) (caps.Result, bool) {
+	r, ok := capResults.Value(e)[role]
+	return r, ok
 }
 
 // pingCheck: the process holds a raw ICMP socket (owned by uid) and
@@ -274,35 +278,17 @@ func pingCheck(role string, uid int) Check {
 	}
 }
 
-type fileInfo struct {
-	uid     int
-	setuid  bool
-	hasCaps bool
-	mode    os.FileMode
-}
-
-// fileCheck reads a copy's inode and attribute.
-func fileCheck(name string, title Text, want func(fileInfo) bool) Check {
-	return Check{Name: title, Probe: func(e *Env) (bool, Text) {
-		path := e.Values[copyKey(name)]
-		if path == "" {
-			return false, Tf("no copy %s yet", "まだコピー %s はありません", name)
+// copyCheck checks the inode and security.capability of the copy
+// capCopy made under name.
+func copyCheck(name string, title Text, want func(FileFacts) bool) Check {
+	path := func(e *Env) string { return capCopies.Value(e)[name] }
+	return fileCheck(title, path, func(e *Env, f FileFacts) (bool, Text) {
+		attr := "no security.capability"
+		if f.HasCaps {
+			attr = "security.capability set"
 		}
-		fi, err := os.Stat(path)
-		if err != nil {
-			return false, errText(err)
-		}
-		_, has, err := caps.ReadFile(path)
-		if err != nil {
-			return false, errText(err)
-		}
-		info := fileInfo{uid: int(fi.Sys().(*syscall.Stat_t).Uid), setuid: fi.Mode()&os.ModeSetuid != 0, hasCaps: has, mode: fi.Mode()}
-		caps := "no security.capability"
-		if has {
-			caps = "security.capability set"
-		}
-		return want(info), Tf("%s: %s, uid %d, %s", "%s: %s、uid %d、%s", path, lsMode(fi.Mode()), info.uid, caps)
-	}}
+		return want(f), Tf("%s: %s, uid %d, %s", "%s: %s、uid %d、%s", f.Path, lsMode(f.Mode), f.UID, attr)
+	})
 }
 
 // selfBounding is nakami's own bounding set: all that any process it

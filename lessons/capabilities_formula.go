@@ -6,7 +6,6 @@ package lessons
 // proves it by doing exactly that and reading /proc/PID/status.
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -94,8 +93,8 @@ var formulaStep = &Step{
 	ID:       "formula",
 	Commands: []string{"sudo setcap cap_net_raw+ei ./formula", "sudo capsh --caps='cap_net_raw,cap_chown+ip cap_setuid,cap_setgid,cap_setpcap+ep' --keep=1 --user=nobody --addamb=cap_chown -- -c './formula; grep ^Cap /proc/$$/status'"},
 	Requires: NeedsRoot, Why: rootWhy,
-	Params:  formulaParams,
-	Observe: []string{"formula"},
+	Params: formulaParams,
+	Live:   Live{Procs: []string{"formula"}, File: capFile, Formula: true},
 	Action: func(e *Env) error {
 		in, err := formulaInput(e)
 		if err != nil {
@@ -114,8 +113,7 @@ var formulaStep = &Step{
 		if err != nil {
 			return err
 		}
-		b, _ := json.Marshal(res)
-		e.Values["capabilities/result/formula"] = string(b)
+		setCapResult(e, "formula", res)
 		view := FormulaView{Input: in, Predicted: caps.Exec(in)}
 		if c != nil {
 			e.Procs["formula"], e.PIDs["formula"] = c, c.PID
@@ -124,8 +122,7 @@ var formulaStep = &Step{
 		} else {
 			view.Kernel = caps.ExecOutput{Err: res.ExecErr}
 		}
-		v, _ := json.Marshal(view)
-		e.Values[ValueFormula] = string(v)
+		formulaKey.Set(e, view)
 		return nil
 	},
 	Checks: []Check{
@@ -133,7 +130,7 @@ var formulaStep = &Step{
 			Name: T("the file carries exactly the capabilities and mode the calculator assumed", "ファイルは計算の前提どおりのケーパビリティとモードを持つ"),
 			Probe: func(e *Env) (bool, Text) {
 				in, err := formulaInput(e)
-				path := e.Values[copyKey("formula")]
+				path := capCopies.Value(e)["formula"]
 				if err != nil || path == "" {
 					return false, T("no file has been prepared yet", "まだファイルを用意していません")
 				}
@@ -168,8 +165,8 @@ var formulaStep = &Step{
 					return false, errText(err)
 				}
 				want := caps.Exec(in)
-				var res caps.Result
-				if json.Unmarshal([]byte(e.Values["capabilities/result/formula"]), &res) != nil {
+				res, ok := capResult(e, "formula")
+				if !ok {
 					return false, T("the file has not been executed yet", "まだファイルを実行していません")
 				}
 				if want.Err != "" {

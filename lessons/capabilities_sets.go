@@ -29,7 +29,7 @@ var dockerStep = &Step{
 		"capsh --decode=$(awk '/^CapEff:/{print $2}' /proc/$(docker inspect -f '{{.State.Pid}}' $(docker run --privileged --rm -d busybox sleep 10))/status)",
 	},
 	Requires: NeedsRoot, Why: rootWhy,
-	Observe: []string{"docker-default", "privileged"},
+	Live: Live{Procs: []string{"docker-default", "privileged"}, File: capFile},
 	Action: func(e *Env) error {
 		path, err := capCopy(e, "container", 0, 0o755, "cp /bin/busybox ./container")
 		if err != nil {
@@ -57,15 +57,15 @@ var dockerStep = &Step{
 		return nil
 	},
 	Checks: []Check{
-		procCheck("docker-default", T("a root process limited to Docker's defaults has CapEff 00000000a80425fb: the 14 the article lists",
-			"Docker の既定に制限された root プロセスの CapEff は 00000000a80425fb: 記事にある 14 個"),
+		statusCheck(T("a root process limited to Docker's defaults has CapEff 00000000a80425fb: the 14 the article lists",
+			"Docker の既定に制限された root プロセスの CapEff は 00000000a80425fb: 記事にある 14 個"), "docker-default",
 			func(e *Env, st procfs.Status) (bool, Text) {
 				names := strings.Join(caps.Names(st.CapEff), ",")
 				ok := st.CapEff == DockerDefaults && st.CapPrm == DockerDefaults && st.CapBnd == DockerDefaults && names == dockerNames
 				return ok, Tf("capsh --decode: %s (%d capabilities)", "capsh --decode: %s (%d 個)", caps.FormatCapsh(st.CapEff), len(caps.Bits(st.CapEff)))
 			}),
-		procCheck("privileged", T("a privileged one has every capability of this kernel; the article's 0x3fffffffff had 38",
-			"privileged のプロセスはこのカーネルのすべてのケーパビリティを持つ。記事の 0x3fffffffff は 38 個だった"),
+		statusCheck(T("a privileged one has every capability of this kernel; the article's 0x3fffffffff had 38",
+			"privileged のプロセスはこのカーネルのすべてのケーパビリティを持つ。記事の 0x3fffffffff は 38 個だった"), "privileged",
 			func(e *Env, st procfs.Status) (bool, Text) {
 				last, _ := caps.LastCap()
 				added := caps.All(last) &^ articlePrivileged
@@ -81,7 +81,7 @@ var statusStep = &Step{
 	ID:       "status",
 	Commands: []string{"sudo grep ^Cap /proc/self/status", "grep ^Cap /proc/self/status"},
 	Requires: NeedsRoot, Why: rootWhy,
-	Observe: []string{"root", "nobody"},
+	Live: Live{Procs: []string{"root", "nobody"}, File: capFile},
 	Action: func(e *Env) error {
 		path, err := capCopy(e, "nakami", 0, 0o755, "cp /proc/self/exe ./nakami")
 		if err != nil {
@@ -94,12 +94,12 @@ var statusStep = &Step{
 		return err
 	},
 	Checks: []Check{
-		procCheck("root", T("root: CapPrm and CapEff equal the bounding set; CapInh and CapAmb are empty", "root: CapPrm と CapEff は bounding セットと同じ。CapInh と CapAmb は空"),
+		statusCheck(T("root: CapPrm and CapEff equal the bounding set; CapInh and CapAmb are empty", "root: CapPrm と CapEff は bounding セットと同じ。CapInh と CapAmb は空"), "root",
 			func(e *Env, st procfs.Status) (bool, Text) {
 				ok := st.Uid[0] == 0 && st.CapPrm == st.CapBnd && st.CapEff == st.CapBnd && st.CapInh == 0 && st.CapAmb == 0 && st.CapBnd != 0
 				return ok, statusText(st)
 			}),
-		procCheck("nobody", T("nobody: CapPrm and CapEff are empty, the bounding set is the same", "nobody: CapPrm と CapEff は空、bounding セットは同じ"),
+		statusCheck(T("nobody: CapPrm and CapEff are empty, the bounding set is the same", "nobody: CapPrm と CapEff は空、bounding セットは同じ"), "nobody",
 			func(e *Env, st procfs.Status) (bool, Text) {
 				ok := st.Uid[0] == nobody && st.CapPrm == 0 && st.CapEff == 0 && st.CapInh == 0 && st.CapAmb == 0 && st.CapBnd == selfBounding()
 				return ok, statusText(st)
@@ -119,7 +119,7 @@ var setsStep = &Step{
 	Commands: []string{"sudo capsh --caps='cap_net_raw,cap_net_bind_service+p cap_net_raw+i cap_net_bind_service+e cap_setuid,cap_setgid,cap_setpcap+ep' " +
 		"--drop=cap_sys_admin --keep=1 --user=nobody --addamb=cap_net_raw -- -c 'grep ^Cap /proc/$$/status'"},
 	Requires: NeedsRoot, Why: rootWhy,
-	Observe: []string{"sets"},
+	Live: Live{Procs: []string{"sets"}, File: capFile},
 	Action: func(e *Env) error {
 		setup := setsSetup()
 		_, err := capRun(e, caps.Run{Role: "sets", Setup: &setup, Shell: "capsh … -- -c 'grep ^Cap /proc/$$/status'"})
@@ -155,7 +155,7 @@ var setsStep = &Step{
 }
 
 func setCheck(i int, name Text) Check {
-	return procCheck("sets", name, func(e *Env, st procfs.Status) (bool, Text) {
+	return statusCheck(name, "sets", func(e *Env, st procfs.Status) (bool, Text) {
 		s := setsSetup()
 		want := [5]uint64{s.Inh, s.Prm, s.Eff, s.Bnd, s.Amb}[i]
 		got := caps.SetsOf(st).Masks()[i]
@@ -168,7 +168,7 @@ var ambientStep = &Step{
 	ID:       "ambient",
 	Commands: []string{"cp /bin/ping .", "sudo capsh --caps='cap_net_raw+ip cap_setpcap,cap_setuid,cap_setgid+ep' --keep=1 --user=nobody --addamb=cap_net_raw -- -c 'grep Cap /proc/$$/status && ./ping -c1 127.0.0.1'"},
 	Requires: NeedsRoot, Why: rootWhy,
-	Observe: []string{"ambient"},
+	Live: Live{Procs: []string{"ambient"}, File: capFile},
 	Action: func(e *Env) error {
 		path, err := capCopy(e, "ping-ambient", nobody, 0o755, "cp /bin/ping ./ping-ambient # as nobody")
 		if err != nil {
@@ -180,9 +180,9 @@ var ambientStep = &Step{
 		return err
 	},
 	Checks: []Check{
-		fileCheck("ping-ambient", T("the copy has neither file capabilities nor the set-user-ID bit", "コピーにはファイルケーパビリティも set-user-ID ビットもない"),
-			func(fi fileInfo) bool { return !fi.setuid && !fi.hasCaps }),
-		procCheck("ambient", T("it runs as nobody with CapAmb 0000000000002000 (CAP_NET_RAW)", "nobody として CapAmb 0000000000002000 (CAP_NET_RAW) で動いている"),
+		copyCheck("ping-ambient", T("the copy has neither file capabilities nor the set-user-ID bit", "コピーにはファイルケーパビリティも set-user-ID ビットもない"),
+			func(f FileFacts) bool { return !f.SetUID && !f.HasCaps }),
+		statusCheck(T("it runs as nobody with CapAmb 0000000000002000 (CAP_NET_RAW)", "nobody として CapAmb 0000000000002000 (CAP_NET_RAW) で動いている"), "ambient",
 			func(e *Env, st procfs.Status) (bool, Text) {
 				ok := st.Uid == [4]int{nobody, nobody, nobody, nobody} && st.CapAmb == netRaw && st.CapInh == netRaw && st.CapPrm == netRaw && st.CapEff == netRaw
 				return ok, statusText(st)

@@ -4,16 +4,8 @@ package lessons
 // engine: a process's five sets by name, a file's capabilities by name,
 // the list of this kernel's capabilities, and the execve formula worked
 // through for the capabilities/formula step.
-//
-// Env.Values keys the capabilities lesson maintains:
-//
-//	ValueFile     the path of the copy the current step works on
-//	              (show it with FileCapsOf)
-//	ValueFormula  JSON of FormulaView, after capabilities/formula ran
-//	              (read it with Formula)
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -22,11 +14,16 @@ import (
 	"nakami/engine/caps"
 )
 
-// Keys in Env.Values.
-const (
-	ValueFile    = "capabilities/file"
-	ValueFormula = "capabilities/formula"
+// State the capabilities lesson keeps: the copy of the program the current
+// step works on (its steps show it live, through capFile), and the formula
+// worked through by capabilities/formula.
+var (
+	capFileKey = newKey[string]("capabilities/file")
+	formulaKey = newKey[FormulaView]("capabilities/formula")
 )
+
+// capFile is the capabilities steps' Live.File.
+func capFile(e *Env) string { return capFileKey.Value(e) }
 
 // CapSet is one capability set of a process.
 type CapSet struct {
@@ -131,11 +128,8 @@ type FormulaLine struct {
 // Formula returns the formula worked through for the last run of
 // capabilities/formula in e, or false before it ran.
 func Formula(e *Env) (*FormulaView, bool) {
-	var v FormulaView
-	if s := e.Values[ValueFormula]; s == "" || json.Unmarshal([]byte(s), &v) != nil {
-		return nil, false
-	}
-	return &v, true
+	v, ok := formulaKey.Get(e)
+	return &v, ok
 }
 
 // Lines renders the worked formula in lang.

@@ -8,6 +8,7 @@ package lessons
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -21,7 +22,7 @@ var _ = register(&Lesson{
 	Steps: []*Step{hierarchyStep, membershipStep, procsStep, cpuQuotaStep, memoryStep, pidsStep, freezeStep, nestedStep},
 	KeepHelp: func(e *Env) Text {
 		var b strings.Builder
-		for _, role := range CgroupRoles(e) {
+		for _, role := range slices.Sorted(maps.Keys(e.Groups)) {
 			g, err := findGroup(e, role)
 			if err != nil {
 				continue
@@ -50,21 +51,8 @@ func newGroup(e *Env, role, name string, ctrls ...string) (*cgroup.Group, error)
 	if err != nil {
 		return nil, err
 	}
-	e.Values[CgroupKey(role)] = g.Name
+	e.Groups[role] = g.Name
 	return g, nil
-}
-
-// findGroup finds a step's group in the kernel by the name it recorded.
-func findGroup(e *Env, role string) (*cgroup.Group, error) {
-	name := e.Values[CgroupKey(role)]
-	if name == "" {
-		return nil, fmt.Errorf("no %s group has been made yet", role)
-	}
-	c, err := cgroup.Detect()
-	if err != nil {
-		return nil, err
-	}
-	return c.FindGroup(name)
 }
 
 // groupOrNot is findGroup for checks: a Text when there is no group.
@@ -77,7 +65,8 @@ func groupOrNot(e *Env, role string) (*cgroup.Group, Text, bool) {
 }
 
 var hierarchyStep = &Step{
-	ID: "hierarchy",
+	ID:   "hierarchy",
+	Live: Live{Cgroups: []string{"hierarchy"}},
 	Commands: []string{
 		"mount -t cgroup        # v1: one hierarchy per controller",
 		"mount -t cgroup2       # v2: one unified tree",
@@ -160,7 +149,7 @@ var membershipStep = &Step{
 	},
 	Requires: NeedsRoot,
 	Why:      T("moving a process into a new group needs write access to cgroupfs.", "プロセスを新しいグループへ移すには cgroupfs への書き込み権限が必要です。"),
-	Observe:  []string{"member"},
+	Live:     Live{Procs: []string{"member"}, Cgroups: []string{"member"}},
 	Action: func(e *Env) error {
 		g, err := newGroup(e, "member", "membership", "cpu", "cpuacct", "memory")
 		if err != nil {
@@ -185,29 +174,8 @@ var membershipStep = &Step{
 		return read()
 	},
 	Checks: []Check{
-		{
-			Name: T("/proc/PID/cgroup names the new group on the cpu, cpuacct and memory lines", "/proc/PID/cgroup の cpu, cpuacct, memory の行が新しいグループを指している"),
-			Probe: func(e *Env) (bool, Text) {
-				c := e.Child("member")
-				g, why, ok := groupOrNot(e, "member")
-				if !ok || c == nil {
-					return false, why
-				}
-				cg, err := procfs.ReadCgroups(c.PID)
-				if err != nil {
-					return false, errText(err)
-				}
-				var lines []string
-				for _, ctl := range []string{"cpu", "cpuacct", "memory"} {
-					l, found := cgroupLine(cg, g, ctl)
-					if !found || l.Path != "/"+g.Name {
-						return false, Tf("/proc/%d/cgroup: %s is at %q", "/proc/%d/cgroup: %s は %q", c.PID, ctl, l.Path)
-					}
-					lines = append(lines, fmt.Sprintf("%d:%s:%s", l.ID, strings.Join(l.Controllers, ","), l.Path))
-				}
-				return true, Tf("/proc/%d/cgroup: %s", "/proc/%d/cgroup: %s", c.PID, strings.Join(slices.Compact(lines), "  "))
-			},
-		},
+		memberCheck(T("/proc/PID/cgroup names the new group on the cpu, cpuacct and memory lines", "/proc/PID/cgroup の cpu, cpuacct, memory の行が新しいグループを指している"),
+			"member", "member", "cpu", "cpuacct", "memory"),
 		{
 			Name: T("every other hierarchy still has the process where nakami is", "ほかの階層ではプロセスは nakami と同じ場所のまま"),
 			Probe: func(e *Env) (bool, Text) {
@@ -246,16 +214,6 @@ var membershipStep = &Step{
 	},
 }
 
-// cgroupLine finds the /proc/PID/cgroup line of ctl for group g's version.
-func cgroupLine(cg []procfs.CgroupEntry, g *cgroup.Group, ctl string) (procfs.CgroupEntry, bool) {
-	for _, l := range cg {
-		if g.Version() == 2 && l.ID == 0 || g.Version() == 1 && slices.Contains(l.Controllers, ctl) {
-			return l, true
-		}
-	}
-	return procfs.CgroupEntry{}, false
-}
-
 var procsStep = &Step{
 	ID: "procs",
 	Commands: []string{
@@ -264,7 +222,7 @@ var procsStep = &Step{
 	},
 	Requires: NeedsRoot,
 	Why:      T("starting a process inside a group needs write access to cgroupfs.", "グループの中でプロセスを起動するには cgroupfs への書き込み権限が必要です。"),
-	Observe:  []string{"sleeper"},
+	Live:     Live{Procs: []string{"sleeper"}, Cgroups: []string{"sleeper"}},
 	Action: func(e *Env) error {
 		g, err := newGroup(e, "sleeper", "procs", "cpu")
 		if err != nil {

@@ -26,7 +26,7 @@ var freezeStep = &Step{
 	},
 	Requires: NeedsRoot,
 	Why:      T("writing freezer.state or cgroup.freeze needs write access to cgroupfs.", "freezer.state や cgroup.freeze を書き込むには cgroupfs への書き込み権限が必要です。"),
-	Observe:  []string{"frozen", "thawed"},
+	Live:     Live{Procs: []string{"frozen", "thawed"}, Cgroups: []string{"frozen", "thawed"}},
 	Action: func(e *Env) error {
 		for _, role := range []string{"frozen", "thawed"} {
 			g, err := newGroup(e, role, "freeze-"+role, "cpuacct", "freezer")
@@ -136,7 +136,7 @@ var nestedStep = &Step{
 	Requires: NeedsRoot,
 	Why:      T("making nested groups needs write access to cgroupfs.", "入れ子のグループを作るには cgroupfs への書き込み権限が必要です。"),
 	Params:   []Param{taskCPUParam, ctrCPUParam},
-	Observe:  []string{"container"},
+	Live:     Live{Procs: []string{"container"}, Cgroups: []string{"task", "container"}},
 	Action: func(e *Env) error {
 		outer := paramPercent(e, "cgroups", "nested", "task-cpu")
 		inner := paramPercent(e, "cgroups", "nested", "container-cpu")
@@ -145,7 +145,7 @@ var nestedStep = &Step{
 			return err
 		}
 		task := ctr.Parent()
-		e.Values[CgroupKey("task")] = task.Name
+		e.Groups["task"] = task.Name
 		if err := task.SetCPU(e.S.T, int64(outer*nestedPeriodUS/100), nestedPeriodUS); err != nil {
 			return err
 		}
@@ -171,7 +171,7 @@ var nestedStep = &Step{
 		return nil
 	},
 	Checks: []Check{
-		quotaCheck("task", "nested", "task-cpu"),
+		paramQuotaCheck("task", "nested", "task-cpu"),
 		{
 			Name: T("the container holds its own quota, or v1 refused one above the task's", "コンテナは自身のクォータを持つか、v1 がタスクより大きいクォータを拒否した"),
 			Probe: func(e *Env) (bool, Text) {
@@ -182,7 +182,7 @@ var nestedStep = &Step{
 				if ctr.Version() == 1 && paramPercent(e, "cgroups", "nested", "container-cpu") > paramPercent(e, "cgroups", "nested", "task-cpu") {
 					return refusedQuota(e, ctr)
 				}
-				return quotaCheck("container", "nested", "container-cpu").Probe(e)
+				return paramQuotaCheck("container", "nested", "container-cpu").Probe(e)
 			},
 		},
 		{

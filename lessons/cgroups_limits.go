@@ -32,7 +32,7 @@ var cpuQuotaStep = &Step{
 	Requires: NeedsRoot,
 	Why:      T("writing a CPU quota needs write access to cgroupfs.", "CPU クォータを書き込むには cgroupfs への書き込み権限が必要です。"),
 	Params:   []Param{cpuParam},
-	Observe:  []string{"burner"},
+	Live:     Live{Procs: []string{"burner"}, Cgroups: []string{"burner"}},
 	Action: func(e *Env) error {
 		pct := paramPercent(e, "cgroups", "cpu-quota", "cpu")
 		g, err := newGroup(e, "burner", "cpu-quota", "cpu", "cpuacct")
@@ -47,7 +47,7 @@ var cpuQuotaStep = &Step{
 		return err
 	},
 	Checks: []Check{
-		quotaCheck("burner", "cpu-quota", "cpu"),
+		paramQuotaCheck("burner", "cpu-quota", "cpu"),
 		{
 			Name: T("measured from the kernel's accounting over 2 s, the busy loop's share is within 5 points of the quota", "カーネルの計測で 2 秒間に測ったビジーループの CPU 使用率がクォータの ±5 ポイント以内"),
 			Probe: func(e *Env) (bool, Text) {
@@ -71,32 +71,10 @@ var cpuQuotaStep = &Step{
 	},
 }
 
-// quotaCheck reads the quota back from the kernel and compares it with the
-// step's parameter.
-func quotaCheck(role, step, param string) Check {
-	return Check{
-		Name: Tf("the kernel holds the %s quota", "カーネルが %s のクォータを保持している", param),
-		Probe: func(e *Env) (bool, Text) {
-			g, why, ok := groupOrNot(e, role)
-			if !ok {
-				return false, why
-			}
-			st, err := g.Stats()
-			if err != nil {
-				return false, errText(err)
-			}
-			want := paramPercent(e, "cgroups", step, param)
-			file := "cpu.cfs_quota_us / cpu.cfs_period_us"
-			if st.Version == 2 {
-				file = "cpu.max"
-			}
-			got := 100 * float64(st.CPUQuotaUS) / float64(st.CPUPeriodUS)
-			if st.CPUQuotaUS < 0 || math.Abs(got-want) > 0.01 {
-				return false, Tf("%s of %s: %d / %d", "%s の %s: %d / %d", g.Dir("cpu"), file, st.CPUQuotaUS, st.CPUPeriodUS)
-			}
-			return true, Tf("%s: %d / %d µs = %.0f%%", "%s: %d / %d µs = %.0f%%", file, st.CPUQuotaUS, st.CPUPeriodUS, got)
-		},
-	}
+// paramQuotaCheck: the kernel holds the quota the step's parameter asked for.
+func paramQuotaCheck(role, step, param string) Check {
+	return quotaCheck(Tf("the kernel holds the %s quota", "カーネルが %s のクォータを保持している", param), role, 0,
+		func(e *Env) float64 { return paramPercent(e, "cgroups", step, param) })
 }
 
 // shareWithin measures g's CPU share and compares it with the tightest
@@ -132,7 +110,8 @@ func shareWithin(g *cgroup.Group, window time.Duration, limits ...*cgroup.Group)
 }
 
 var memoryStep = &Step{
-	ID: "memory-limit",
+	ID:   "memory-limit",
+	Live: Live{Cgroups: []string{"hog"}},
 	Commands: []string{
 		"sudo cgcreate -g memory:$UUID",
 		"sudo cgset -r memory.limit_in_bytes=10000000 $UUID   # v2: echo 10000000 | sudo tee /sys/fs/cgroup/$UUID/memory.max",
@@ -262,7 +241,7 @@ var pidsStep = &Step{
 	Requires: NeedsRoot,
 	Why:      T("writing pids.max needs write access to cgroupfs.", "pids.max を書き込むには cgroupfs への書き込み権限が必要です。"),
 	Params:   []Param{pidsParam},
-	Observe:  []string{"bomb"},
+	Live:     Live{Procs: []string{"bomb"}, Cgroups: []string{"bomb"}},
 	Action: func(e *Env) error {
 		var max int64
 		fmt.Sscan(e.Param(stepOf("cgroups", "pids-limit"), "pids"), &max)

@@ -3,7 +3,9 @@ package lessons
 import (
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,10 +92,10 @@ func TestCgroupsLive(t *testing.T) {
 	for _, c := range r.Checks {
 		t.Logf("%s: %s", c.Name, c.Detail)
 	}
-	if got := CgroupRoles(env); len(got) != 1 || got[0] != "burner" {
-		t.Errorf("CgroupRoles = %v", got)
+	if got := slices.Collect(maps.Keys(env.Groups)); len(got) != 1 || got[0] != "burner" {
+		t.Errorf("groups recorded: %v", got)
 	}
-	u, err := ReadCgroupUsage(env.Values[CgroupKey("burner")])
+	u, err := ReadCgroupUsage(env.Groups["burner"])
 	if err != nil {
 		t.Fatal(err)
 	}

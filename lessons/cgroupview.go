@@ -6,53 +6,20 @@ package lessons
 // kill count, the member processes) without importing engine.
 //
 // A step that makes a group records its name, relative to each hierarchy's
-// root (e.g. "nakami-1a2b3c4d/cpu-quota"), in Env.Values under
-// CgroupKey(role) = "cgroup:<role>". The same name works on v1 (one
-// directory per controller's hierarchy) and v2 (one directory).
+// root (e.g. "nakami-1a2b3c4d/cpu-quota"), in Env.Groups under its role, and
+// declares the roles it shows in Step.Live.Cgroups. The same name works on
+// v1 (one directory per controller's hierarchy) and v2 (one directory).
 
 import (
-	"sort"
-	"strings"
 	"time"
 
 	"nakami/engine/cgroup"
 )
 
-// CgroupValuePrefix starts the Env.Values keys that name observed groups.
-const CgroupValuePrefix = "cgroup:"
-
-// CgroupKey is the Env.Values key under which a step records role's group.
-func CgroupKey(role string) string { return CgroupValuePrefix + role }
-
-// CgroupRoles lists the roles whose groups env knows, sorted.
-func CgroupRoles(e *Env) []string {
-	var out []string
-	for k := range e.Values {
-		if role, ok := strings.CutPrefix(k, CgroupValuePrefix); ok {
-			out = append(out, role)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
-
-// CgroupObserved says, before a step runs, which group roles it will
-// record ("lesson/step" → roles), so a panel can be laid out in advance.
-var CgroupObserved = map[string][]string{
-	"cgroups/hierarchy":    {"hierarchy"},
-	"cgroups/membership":   {"member"},
-	"cgroups/procs":        {"sleeper"},
-	"cgroups/cpu-quota":    {"burner"},
-	"cgroups/memory-limit": {"hog"},
-	"cgroups/pids-limit":   {"bomb"},
-	"cgroups/freeze":       {"frozen", "thawed"},
-	"cgroups/nested":       {"task", "container"},
-}
-
 // CgroupUsage is one reading of a group's accounting. Limits of -1 mean
 // none; fields of controllers the group does not use stay zero.
 type CgroupUsage struct {
-	Path        string    `json:"path"`    // relative name, as stored under CgroupKey
+	Path        string    `json:"path"`    // relative name, as stored in Env.Groups
 	Dirs        []string  `json:"dirs"`    // its directories (v1: one per hierarchy)
 	Version     int       `json:"version"` // 1 or 2
 	Read        time.Time `json:"read"`    // when it was read

@@ -29,7 +29,7 @@ var _ = register(&Lesson{
 		{
 			ID:       "root",
 			Commands: []string{"ls -l /proc/$$/root", `awk '$5 == "/"' /proc/$$/mountinfo`},
-			Observe:  []string{"shell"},
+			Live:     Live{Procs: []string{"shell"}},
 			Action: func(e *Env) error {
 				c, err := e.Spawn(child.Spec{Role: "shell", Shell: "sh"})
 				if err != nil {
@@ -86,7 +86,7 @@ var _ = register(&Lesson{
 			Commands: []string{"ROOTFS=$(mktemp -d)", "cp -a /bin /lib /lib64 $ROOTFS", "sudo chroot $ROOTFS /bin/sh", "ls -l /", "cat /etc/passwd"},
 			Requires: NeedsRoot,
 			Why:      fsRootWhy,
-			Observe:  []string{"jail"},
+			Live:     Live{Procs: []string{"jail"}},
 			Action: func(e *Env) error {
 				r, err := buildRootfs(e)
 				if err != nil {
@@ -178,7 +178,7 @@ var _ = register(&Lesson{
 			Commands: []string{"gcc -Wall -o escape-chroot escape-chroot.c", "cp escape-chroot $ROOTFS", "sudo chroot $ROOTFS /bin/sh", "./escape-chroot cat $CANARY"},
 			Requires: NeedsRoot,
 			Why:      fsRootWhy,
-			Observe:  []string{"escaped"},
+			Live:     Live{Procs: []string{"escaped"}},
 			Action: func(e *Env) error {
 				return spawnEscape(e, "escaped", func(spec *child.Spec, rootDir string) {
 					spec.Chroot = rootDir
@@ -233,7 +233,7 @@ var _ = register(&Lesson{
 			Commands: []string{"sudo capsh --chroot=$ROOTFS --drop=cap_sys_chroot --", "./escape-chroot cat $CANARY"},
 			Requires: NeedsRoot,
 			Why:      fsRootWhy,
-			Observe:  []string{"capless"},
+			Live:     Live{Procs: []string{"capless"}},
 			Action: func(e *Env) error {
 				return spawnEscape(e, "capless", func(spec *child.Spec, rootDir string) {
 					spec.Chroot = rootDir
@@ -309,7 +309,7 @@ var _ = register(&Lesson{
 				"./escape-chroot cat $CANARY"},
 			Requires: NeedsRoot,
 			Why:      fsRootWhy,
-			Observe:  []string{"pivoted"},
+			Live:     Live{Procs: []string{"pivoted"}},
 			Action: func(e *Env) error {
 				return spawnEscape(e, "pivoted", func(spec *child.Spec, rootDir string) {
 					spec.NewNS = []string{"mnt", "pid"}

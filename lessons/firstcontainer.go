@@ -24,7 +24,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"nakami/engine"
@@ -52,21 +51,16 @@ var fcCPUParam = Param{Name: "cpu", Default: "30%", Help: T("the container's CPU
 var fcMemoryParam = Param{Name: "memory", Default: "10MB", Help: T("the container's memory limit", "コンテナのメモリ上限"),
 	Check: memoryParam.Check}
 
-func init() {
-	CgroupObserved[fcLesson+"/cgroup"] = []string{fcRole}
-	CgroupObserved[fcLesson+"/run"] = []string{fcRole}
-	CgroupObserved[fcLesson+"/cpu-limit"] = []string{fcRole}
-	CgroupObserved[fcLesson+"/start-time"] = []string{"timed"}
-}
+// consoleKey holds the container's console; Reset and Close close it.
+var consoleKey = newKey[openConsole]("first-container/console")
 
-// consoles holds each Env's container console (Env carries only strings).
-var consoles sync.Map // *Env → *engine.Console
+// openConsole is a console that the Env's state closes when it forgets it.
+type openConsole struct{ *container.Console }
+
+func (c openConsole) Close() error { c.Console.Close(); return nil }
 
 func consoleOf(e *Env) *container.Console {
-	if v, ok := consoles.Load(e); ok {
-		return v.(*container.Console)
-	}
-	return nil
+	return consoleKey.Value(e).Console
 }
 
 var noContainer = T("no container is running yet", "まだコンテナが動いていません")
@@ -191,7 +185,8 @@ func fcNewGroup(e *Env, role, name string) (*cgroup.Group, error) {
 }
 
 var fcCgroupStep = &Step{
-	ID: "cgroup",
+	ID:   "cgroup",
+	Live: Live{Cgroups: []string{fcRole}},
 	Commands: []string{
 		"UUID=$(uuidgen)",
 		"sudo cgcreate -g cpu,memory:$UUID",
@@ -207,7 +202,8 @@ var fcCgroupStep = &Step{
 		return err
 	},
 	Checks: []Check{
-		fcQuotaCheck(fcRole),
+		quotaCheck(T("the kernel holds the CPU quota and period", "カーネルが CPU のクォータと周期を保持している"), fcRole, fcPeriodUS,
+			func(e *Env) float64 { w, _ := fcLimits(e); return w }),
 		{
 			Name: T("the kernel holds the memory limit", "カーネルがメモリ上限を保持している"),
 			Probe: func(e *Env) (bool, Text) {
@@ -234,32 +230,6 @@ var fcCgroupStep = &Step{
 	},
 }
 
-func fcQuotaCheck(role string) Check {
-	return Check{
-		Name: T("the kernel holds the CPU quota and period", "カーネルが CPU のクォータと周期を保持している"),
-		Probe: func(e *Env) (bool, Text) {
-			g, why, ok := groupOrNot(e, role)
-			if !ok {
-				return false, why
-			}
-			st, err := g.Stats()
-			if err != nil {
-				return false, errText(err)
-			}
-			want, _ := fcLimits(e)
-			file := "cpu.cfs_quota_us / cpu.cfs_period_us"
-			if st.Version == 2 {
-				file = "cpu.max"
-			}
-			got := 100 * float64(st.CPUQuotaUS) / float64(st.CPUPeriodUS)
-			if st.CPUQuotaUS < 0 || st.CPUPeriodUS != fcPeriodUS || math.Abs(got-want) > 0.01 {
-				return false, Tf("%s of %s: %d / %d", "%s の %s: %d / %d", g.Dir("cpu"), file, st.CPUQuotaUS, st.CPUPeriodUS)
-			}
-			return true, Tf("%s: %d / %d µs = %.0f%% of one CPU", "%s: %d / %d µs = CPU 1 個の %.0f%%", file, st.CPUQuotaUS, st.CPUPeriodUS, got)
-		},
-	}
-}
-
 // ---- run --------------------------------------------------------------
 
 var fcRunStep = &Step{
@@ -271,7 +241,7 @@ var fcRunStep = &Step{
 	},
 	Requires: NeedsRoot,
 	Why:      fcWhy,
-	Observe:  []string{fcRole},
+	Live:     Live{Procs: []string{fcRole}, Cgroups: []string{fcRole}},
 	Action: func(e *Env) error {
 		g, err := findGroup(e, fcRole)
 		if err != nil {
@@ -281,21 +251,20 @@ var fcRunStep = &Step{
 		if err != nil {
 			return err
 		}
-		if old := consoleOf(e); old != nil {
+		if consoleOf(e) != nil {
 			if c := e.Child(fcRole); c != nil {
 				c.Stop()
 			}
-			old.Close()
+			consoleKey.Clear(e)
 		}
 		con, err := container.NewConsole(e.S, "container")
 		if err != nil {
 			return err
 		}
-		consoles.Store(e, con)
+		consoleKey.Set(e, openConsole{con})
 		c, err := e.Spawn(g.Place(container.NewSpec(fcRole, e.S.Tag, r.Path, con)))
 		if err != nil {
-			con.Close()
-			consoles.Delete(e)
+			consoleKey.Clear(e)
 			return err
 		}
 		go func() { <-c.Done(); con.Close() }()
@@ -322,29 +291,7 @@ var fcRunStep = &Step{
 				return sameDiff(c.PID, want)
 			},
 		},
-		{
-			Name: T("it sits in the group on the cpu and memory hierarchies", "cpu と memory の階層でグループに入っている"),
-			Probe: func(e *Env) (bool, Text) {
-				c, _, ok := containerShell(e)
-				g, why, gok := groupOrNot(e, fcRole)
-				if !ok || !gok {
-					return false, T(noContainer.EN+" "+why.EN, noContainer.JA+" "+why.JA)
-				}
-				cg, err := procfs.ReadCgroups(c.PID)
-				if err != nil {
-					return false, errText(err)
-				}
-				var lines []string
-				for _, ctl := range []string{"cpu", "memory"} {
-					l, found := cgroupLine(cg, g, ctl)
-					if !found || l.Path != "/"+g.Name {
-						return false, Tf("/proc/%d/cgroup: %s at %q", "/proc/%d/cgroup: %s は %q", c.PID, ctl, l.Path)
-					}
-					lines = append(lines, fmt.Sprintf("%d:%s:%s", l.ID, strings.Join(l.Controllers, ","), l.Path))
-				}
-				return true, Tf("/proc/%d/cgroup: %s", "/proc/%d/cgroup: %s", c.PID, strings.Join(slices.Compact(lines), "  "))
-			},
-		},
+		memberCheck(T("it sits in the group on the cpu and memory hierarchies", "cpu と memory の階層でグループに入っている"), fcRole, fcRole, "cpu", "memory"),
 		{
 			Name: T("it is /bin/sh, PID 1 of its namespace, its root the root filesystem with /proc and /dev/null mounted", "それは /bin/sh で、名前空間の PID 1。ルートはルートファイルシステムで /proc と /dev/null がマウントされている"),
 			Probe: func(e *Env) (bool, Text) {
@@ -438,7 +385,7 @@ var fcInsideStep = &Step{
 	Commands: []string{"uname -n", "id", "ps aux", "mount", "ip link"},
 	Requires: NeedsRoot,
 	Why:      fcWhy,
-	Observe:  []string{fcRole},
+	Live:     Live{Procs: []string{fcRole}},
 	Action: func(e *Env) error {
 		_, con, ok := containerShell(e)
 		if !ok {
@@ -640,7 +587,7 @@ var fcHostViewStep = &Step{
 	Commands: []string{"ps f", "grep -E 'PPid|NSpid' /proc/$(pgrep -n -x sh)/status"},
 	Requires: NeedsRoot,
 	Why:      fcWhy,
-	Observe:  []string{fcRole},
+	Live:     Live{Procs: []string{fcRole}},
 	Action: func(e *Env) error {
 		c, _, ok := containerShell(e)
 		if !ok {
@@ -729,7 +676,7 @@ var fcCPUStep = &Step{
 	Commands: []string{"yes > /dev/null &   # inside the container", "top   # on the host: yes holds near 30 % CPU"},
 	Requires: NeedsRoot,
 	Why:      fcWhy,
-	Observe:  []string{fcRole, "burner"},
+	Live:     Live{Procs: []string{fcRole, "burner"}, Cgroups: []string{fcRole}},
 	Action: func(e *Env) error {
 		c, con, ok := containerShell(e)
 		if !ok {
@@ -858,7 +805,7 @@ var fcCleanupStep = &Step{
 		{
 			Name: T("the cgroup is gone from every hierarchy", "cgroup はすべての階層から消えている"),
 			Probe: func(e *Env) (bool, Text) {
-				name, dirs := e.Values[CgroupKey(fcRole)], e.Values["fc-cgroup-dirs"]
+				name, dirs := e.Groups[fcRole], e.Values["fc-cgroup-dirs"]
 				if name == "" || dirs == "" {
 					return false, T("no group was made and removed", "グループは作られて削除されていません")
 				}
@@ -904,7 +851,7 @@ var fcStartStep = &Step{
 	},
 	Requires: NeedsRoot,
 	Why:      fcWhy,
-	Observe:  []string{"timed"},
+	Live:     Live{Procs: []string{"timed"}, Cgroups: []string{"timed"}},
 	Action: func(e *Env) error {
 		r, err := fcBuildRootfs(e)
 		if err != nil {

@@ -64,7 +64,7 @@ type Step struct {
 	Requires Requirement
 	Why      Text     // why it needs what it needs (shown when it cannot run)
 	After    []string // prerequisite step ids, in this lesson
-	Observe  []string // roles whose /proc state the step shows
+	Live     Live     // what the live panel and the observations show
 	Params   []Param
 	Action   func(*Env) error
 	Checks   []Check
@@ -144,7 +144,9 @@ type Env struct {
 
 	Procs  map[string]*child.Process // live children by role
 	PIDs   map[string]int            // every observed process by role
+	Groups map[string]string         // cgroups by role: names relative to each hierarchy's root
 	Values map[string]string         // facts a step records for later steps
+	state  map[string]any            // typed values steps leave for later steps (see Key)
 	ran    map[string]bool           // steps already run, "lesson/step"
 }
 
@@ -153,7 +155,7 @@ func NewEnv(ctx context.Context, s *engine.Session, lang string) *Env {
 	return &Env{
 		Ctx: ctx, S: s, Lang: lang, Params: map[string]string{},
 		Procs: map[string]*child.Process{}, PIDs: map[string]int{"pid1": 1, "nakami": os.Getpid()},
-		Values: map[string]string{}, ran: map[string]bool{},
+		Groups: map[string]string{}, Values: map[string]string{}, state: map[string]any{}, ran: map[string]bool{},
 	}
 }
 
@@ -194,8 +196,10 @@ func (e *Env) Child(role string) *child.Process {
 	return nil
 }
 
-// Close stops every child (unless kept) and lets the session unwind.
+// Close stops every child (unless kept), forgets the state (closing what it
+// holds open) and lets the session unwind.
 func (e *Env) Close() {
+	e.dropState()
 	for _, c := range e.Procs {
 		if e.Keep {
 			c.Detach()

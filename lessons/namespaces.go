@@ -22,7 +22,7 @@ var _ = register(&Lesson{
 		{
 			ID:       "list",
 			Commands: []string{"ls -l /proc/$$/ns"},
-			Observe:  []string{"shell"},
+			Live:     Live{Procs: []string{"shell"}},
 			Action: func(e *Env) error {
 				_, err := e.Spawn(child.Spec{Role: "shell", Shell: "sh"})
 				if err == nil {
@@ -61,7 +61,7 @@ var _ = register(&Lesson{
 			ID:       "compare",
 			After:    []string{"list"},
 			Commands: []string{"ls -l /proc/1/ns", "readlink /proc/$$/ns/uts /proc/1/ns/uts"},
-			Observe:  []string{"shell", "reference"},
+			Live:     Live{Procs: []string{"shell", "reference"}},
 			Action: func(e *Env) error {
 				pid, _, why := Reference()
 				if pid == 0 {
@@ -107,7 +107,7 @@ var _ = register(&Lesson{
 			ID:       "unshare",
 			Commands: []string{"unshare --mount-proc -uipr --fork /bin/sh", "ps aux", "id"},
 			Requires: NeedsUserNS,
-			Observe:  []string{"container"},
+			Live:     Live{Procs: []string{"container"}},
 			Action: func(e *Env) error {
 				c, err := e.Spawn(child.Spec{
 					Role: "container", NewNS: []string{"user", "uts", "ipc", "pid", "mnt"},
@@ -206,7 +206,7 @@ var _ = register(&Lesson{
 			ID:       "nsenter",
 			Commands: []string{"unshare -ur /bin/sh -c 'hostname foobar; sleep 15' &", "PID=$(jobs -p)", "sudo nsenter -u -t $PID hostname"},
 			Requires: NeedsUserNS,
-			Observe:  []string{"uts-holder"},
+			Live:     Live{Procs: []string{"uts-holder"}},
 			Params:   []Param{hostnameParam},
 			Action: func(e *Env) error {
 				host, err := child.UnameNodename()
@@ -282,7 +282,7 @@ var _ = register(&Lesson{
 			Requires: NeedsRoot,
 			Why:      T("bind-mounting onto the host's file system needs CAP_SYS_ADMIN in the initial user namespace.", "ホストのファイルシステムへの bind mount には初期ユーザー名前空間での CAP_SYS_ADMIN が必要です。"),
 			Params:   []Param{hostnameParam},
-			Observe:  []string{"persist-holder"},
+			Live:     Live{Procs: []string{"persist-holder"}},
 			Action: func(e *Env) error {
 				name := e.Param(stepOf("namespaces", "persist"), "hostname")
 				c, err := e.Spawn(child.Spec{
@@ -406,18 +406,6 @@ func stepOf(lesson, step string) *Step {
 	return s
 }
 
-func errText(err error) Text { return T(err.Error(), err.Error()) }
-
-// readNS reads a process's links and records the read in the transcript.
-func readNS(e *Env, pid int) (map[string]procfs.NSLink, error) {
-	var ns map[string]procfs.NSLink
-	err := e.S.T.Do(fmt.Sprintf("readlink(\"/proc/%d/ns/*\")", pid), fmt.Sprintf("ls -l /proc/%d/ns", pid), func() (err error) {
-		ns, err = procfs.ReadNamespaces(pid)
-		return err
-	})
-	return ns, err
-}
-
 // differing lists the namespace types (not the *_for_children links) whose
 // inodes differ between a and b.
 func differing(a, b map[string]procfs.NSLink) []string {
@@ -449,4 +437,14 @@ func sameDiff(pid int, want []string) (bool, Text) {
 		parts = append(parts, t+":["+strconv.FormatUint(theirs[t].Inode, 10)+"]")
 	}
 	return true, Tf("new: %s", "新しいもの: %s", strings.Join(parts, " "))
+}
+
+// readNS reads a process's links and records the read in the transcript.
+func readNS(e *Env, pid int) (map[string]procfs.NSLink, error) {
+	var ns map[string]procfs.NSLink
+	err := e.S.T.Do(fmt.Sprintf("readlink(\"/proc/%d/ns/*\")", pid), fmt.Sprintf("ls -l /proc/%d/ns", pid), func() (err error) {
+		ns, err = procfs.ReadNamespaces(pid)
+		return err
+	})
+	return ns, err
 }

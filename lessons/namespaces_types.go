@@ -33,7 +33,7 @@ var typesStep = &Step{
 	},
 	Requires: NeedsUserNS,
 	Params:   []Param{hostnameParam},
-	Observe:  []string{"all"},
+	Live:     Live{Procs: []string{"all"}},
 	Action: func(e *Env) error {
 		c, err := e.Spawn(child.Spec{
 			Role: "all", NewNS: []string{"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"},

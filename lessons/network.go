@@ -49,7 +49,7 @@ var _ = register(&Lesson{
 			ID:       "isolated",
 			Commands: []string{"unshare -nr ip link"},
 			Requires: NeedsUserNS,
-			Observe:  []string{"isolated"},
+			Live:     Live{Procs: []string{"isolated"}},
 			Action: func(e *Env) error {
 				c, err := e.Spawn(child.Spec{Role: "isolated", NewNS: []string{"user", "net"}, Shell: "unshare -nr ip link"})
 				if err != nil {

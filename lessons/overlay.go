@@ -69,7 +69,7 @@ var _ = register(&Lesson{
 				"sudo mount -t overlay -o lowerdir=lower,upperdir=upper,workdir=work overlay merged", "ls merged", "grep overlay /proc/self/mountinfo"},
 			Requires: NeedsRoot,
 			Why:      ovRootWhy,
-			Observe:  []string{"nakami"},
+			Live:     Live{Procs: []string{"nakami"}},
 			Action: func(e *Env) error {
 				dir, err := engine.SessionPath(e.S, "overlay")
 				if err != nil {
@@ -133,7 +133,7 @@ var _ = register(&Lesson{
 			Commands: []string{"echo 'hello, written through merged' > merged/hello.txt", "cat upper/hello.txt", "cat lower/hello.txt"},
 			Requires: NeedsRoot,
 			Why:      ovRootWhy,
-			Observe:  []string{"nakami"},
+			Live:     Live{Procs: []string{"nakami"}},
 			Action: func(e *Env) error {
 				return engine.WriteFile(e.S, ovDir(e, "overlay", "merged/hello.txt"), ovHelloNew, "echo 'hello, written through merged' > merged/hello.txt")
 			},
@@ -175,7 +175,7 @@ var _ = register(&Lesson{
 				"rm -r merged/docs && mkdir merged/docs && echo new > merged/docs/new.txt", "sudo getfattr -n trusted.overlay.opaque upper/docs"},
 			Requires: NeedsRoot,
 			Why:      ovRootWhy,
-			Observe:  []string{"nakami"},
+			Live:     Live{Procs: []string{"nakami"}},
 			Action: func(e *Env) error {
 				m := ovDir(e, "overlay", "merged")
 				if err := engine.Remove(e.S, filepath.Join(m, "goodbye.txt"), "rm merged/goodbye.txt"); err != nil {
@@ -237,7 +237,7 @@ var _ = register(&Lesson{
 			Commands: []string{"LAYER1=$(mktemp -d)", "mkdir $LAYER1/diff", "docker export $(docker create alpine) | tar -x -C $LAYER1/diff   # nakami: copies of this machine's programs"},
 			Requires: NeedsRoot,
 			Why:      ovRootWhy,
-			Observe:  []string{"nakami"},
+			Live:     Live{Procs: []string{"nakami"}},
 			Action: func(e *Env) error {
 				r, err := rootfs.Build(e.S, "layer1", rootfs.Options{})
 				if err != nil {
@@ -288,7 +288,7 @@ var _ = register(&Lesson{
 				"sudo umount -R $LAYER2/merged", "rm -rf $LAYER2/{work,merged}"},
 			Requires: NeedsRoot,
 			Why:      ovRootWhy,
-			Observe:  []string{"nakami"},
+			Live:     Live{Procs: []string{"nakami"}},
 			Action: func(e *Env) error {
 				l1 := e.Values["layer1"]
 				l2, err := engine.SessionPath(e.S, "layer2")
@@ -373,7 +373,7 @@ var _ = register(&Lesson{
 				"sudo mount -t overlay -o lowerdir=$LAYER2/diff:$LAYER1/diff,upperdir=$CONTAINER/diff,workdir=$CONTAINER/work overlay $CONTAINER/merged"},
 			Requires: NeedsRoot,
 			Why:      ovRootWhy,
-			Observe:  []string{"nakami"},
+			Live:     Live{Procs: []string{"nakami"}},
 			Action: func(e *Env) error {
 				c, err := engine.SessionPath(e.S, "container")
 				if err != nil {
@@ -435,7 +435,7 @@ var _ = register(&Lesson{
 				"cat $CONTAINER/diff/root/index.html"},
 			Requires: NeedsRoot,
 			Why:      ovRootWhy,
-			Observe:  []string{"container"},
+			Live:     Live{Procs: []string{"container"}},
 			Action: func(e *Env) error {
 				c := e.Values["container"]
 				body := fmt.Sprintf("hello from a server on the container's own loopback (nakami session %s)\n", e.S.ID)

@@ -112,8 +112,8 @@ func RunStep(env *Env, l *Lesson, s *Step) Result {
 	before := observe(env, s)
 	err := safely(func() error { return s.Action(env) })
 	after := observe(env, s)
-	for i := range s.Observe {
-		r.Observations = append(r.Observations, Observation{Role: s.Observe[i], Before: before[i], After: after[i]})
+	for i := range s.Live.Procs {
+		r.Observations = append(r.Observations, Observation{Role: s.Live.Procs[i], Before: before[i], After: after[i]})
 	}
 	if err != nil {
 		r.Error = err.Error()
@@ -153,8 +153,8 @@ func Run(env *Env, l *Lesson, target *Step, each func(Result) error) []Result {
 }
 
 func observe(env *Env, s *Step) []*Snapshot {
-	out := make([]*Snapshot, len(s.Observe))
-	for i, role := range s.Observe {
+	out := make([]*Snapshot, len(s.Live.Procs))
+	for i, role := range s.Live.Procs {
 		pid, ok := env.PIDs[role]
 		if !ok {
 			continue

@@ -44,7 +44,9 @@ func (e *Env) Reset() error {
 	}
 	err := e.S.Journal.ReleaseAll()
 	e.PIDs = map[string]int{"pid1": 1, "nakami": e.PIDs["nakami"]}
+	e.Groups = map[string]string{}
 	e.Values = map[string]string{}
+	e.dropState()
 	e.ran = map[string]bool{}
 	return err
 }
@@ -64,7 +66,7 @@ type RolePID struct {
 // Observed lists the step's observed processes that are alive now.
 func (e *Env) Observed(s *Step) []RolePID {
 	var out []RolePID
-	for _, role := range s.Observe {
+	for _, role := range s.Live.Procs {
 		pid, ok := e.PIDs[role]
 		if !ok {
 			continue

@@ -41,20 +41,16 @@ type liveReq struct {
 func (m *model) liveRequest() liveReq {
 	it := m.cur()
 	m.liveTick++
-	r := liveReq{procs: m.env.Observed(it.step), withHost: m.liveTick%6 == 1, known: map[int]string{}}
+	t := m.env.LiveTargets(it.step)
+	r := liveReq{procs: t.Procs, withHost: m.liveTick%6 == 1, known: map[int]string{}, file: t.File}
 	for k, v := range m.hostname {
 		r.known[k] = v
 	}
-	for _, role := range lessons.CgroupObserved[it.key()] {
-		if path := m.env.Values[lessons.CgroupKey(role)]; path != "" {
-			r.groups = append(r.groups, [2]string{role, path})
-		}
+	for _, g := range t.Groups {
+		r.groups = append(r.groups, [2]string{g.Role, g.Path})
 	}
-	if it.lesson.ID == "capabilities" {
-		r.file = m.env.Values[lessons.ValueFile]
-		if f, ok := lessons.Formula(m.env); ok && it.step.ID == "formula" {
-			r.formula, r.agrees = f.Lines(m.lang), f.Agrees()
-		}
+	if t.Formula != nil {
+		r.formula, r.agrees = t.Formula.Lines(m.lang), t.Formula.Agrees()
 	}
 	return r
 }
@@ -118,7 +114,7 @@ func (m *model) takeLive(d liveData) {
 func (m *model) liveLines(width int) []string {
 	d := m.live
 	if len(d.snaps) == 0 && len(d.groups) == 0 && d.file == nil && len(d.formula) == 0 {
-		if len(m.cur().step.Observe) == 0 && len(lessons.CgroupObserved[m.cur().key()]) == 0 {
+		if m.cur().step.Live.Empty() {
 			return []string{m.st.dim.Render(m.tr("this step observes no process", "このステップが観察するプロセスはありません"))}
 		}
 		return []string{m.st.dim.Render(m.tr("nothing running yet: press enter to run the step", "まだ何も動いていません。enter でステップを実行"))}
