@@ -8,7 +8,9 @@ package lessons
 
 import (
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"nakami/engine/caps"
@@ -327,11 +329,11 @@ func capsKeepHelp(e *Env) Text {
 			fmt.Fprintf(&b, "  %-15s grep ^Cap /proc/%d/status;  ls -l /proc/%d/fd\n", role, c.PID, c.PID)
 		}
 	}
-	for k, v := range e.Values {
-		if strings.HasPrefix(k, "capabilities/copy/") {
-			fmt.Fprintf(&b, "  %-15s ls -l %s;  getcap %s;  su nobody -s /bin/sh -c '%s %s -c1 127.0.0.1'\n",
-				strings.TrimPrefix(k, "capabilities/copy/"), v, v, v, netlab.ArgPing)
-		}
+	copies := capCopies.Value(e)
+	for _, name := range slices.Sorted(maps.Keys(copies)) {
+		v := copies[name]
+		fmt.Fprintf(&b, "  %-15s ls -l %s;  getcap %s;  su nobody -s /bin/sh -c '%s %s -c1 127.0.0.1'\n",
+			name, v, v, v, netlab.ArgPing)
 	}
 	return T("Left for you to look at:\n"+b.String()+"Remove them with: nakami cleanup\n",
 		"確認用に残したもの:\n"+b.String()+"削除するには: nakami cleanup\n")

@@ -77,64 +77,45 @@ var hierarchyStep = &Step{
 	Requires: NeedsRoot,
 	Why:      T("making a directory in cgroupfs needs root (or a delegated subtree).", "cgroupfs にディレクトリを作るには root(または委譲されたサブツリー)が必要です。"),
 	Action: func(e *Env) error {
-		var layout cgroup.Layout
 		if err := e.S.T.Do(`read("/proc/self/mountinfo")`, "mount -t cgroup; mount -t cgroup2", func() error {
-			c, err := cgroup.Detect()
-			if err == nil {
-				layout = c.Layout
-			}
+			_, err := cgroup.Detect()
 			return err
 		}); err != nil {
 			return err
 		}
-		e.Values["cgroup-mode"] = layout.Mode
 		_, err := newGroup(e, "hierarchy", "hierarchy", lessonCtrls...)
 		return err
 	},
 	Checks: []Check{
-		{
-			Name: T("the new group is a directory on cgroupfs in every hierarchy the lesson uses", "新しいグループは、レッスンが使うすべての階層で cgroupfs 上のディレクトリになっている"),
-			Probe: func(e *Env) (bool, Text) {
-				g, why, ok := groupOrNot(e, "hierarchy")
-				if !ok {
-					return false, why
+		groupCheck(T("the new group is a directory on cgroupfs in every hierarchy the lesson uses", "新しいグループは、レッスンが使うすべての階層で cgroupfs 上のディレクトリになっている"), "hierarchy", func(e *Env, g *cgroup.Group, _ cgroup.Stats) (bool, Text) {
+			var parts []string
+			for _, d := range g.Dirs() {
+				v, err := cgroup.FSVersion(d)
+				if err != nil {
+					return false, errText(err)
 				}
-				var parts []string
-				for _, d := range g.Dirs() {
-					v, err := cgroup.FSVersion(d)
-					if err != nil {
-						return false, errText(err)
-					}
-					if v == 0 {
-						return false, Tf("%s is not on cgroupfs", "%s は cgroupfs 上にありません", d)
-					}
-					parts = append(parts, fmt.Sprintf("%s (cgroup v%d)", d, v))
+				if v == 0 {
+					return false, Tf("%s is not on cgroupfs", "%s は cgroupfs 上にありません", d)
 				}
-				return true, Tf("statfs: %s", "statfs: %s", strings.Join(parts, ", "))
-			},
-		},
-		{
-			Name: T("mkdir alone made a group: the kernel filled the directory with the controller's files", "mkdir だけでグループができ、カーネルがコントローラのファイルでディレクトリを満たした"),
-			Probe: func(e *Env) (bool, Text) {
-				g, why, ok := groupOrNot(e, "hierarchy")
-				if !ok {
-					return false, why
+				parts = append(parts, fmt.Sprintf("%s (cgroup v%d)", d, v))
+			}
+			return true, Tf("statfs: %s", "statfs: %s", strings.Join(parts, ", "))
+		}),
+		groupCheck(T("mkdir alone made a group: the kernel filled the directory with the controller's files", "mkdir だけでグループができ、カーネルがコントローラのファイルでディレクトリを満たした"), "hierarchy", func(e *Env, g *cgroup.Group, _ cgroup.Stats) (bool, Text) {
+			want := map[string]string{"cpu": "cpu.cfs_quota_us", "memory": "memory.limit_in_bytes", "pids": "pids.max", "freezer": "freezer.state", "cpuacct": "cpuacct.usage"}
+			if g.Version() == 2 {
+				want = map[string]string{"cpu": "cpu.max", "memory": "memory.max", "pids": "pids.max", "freezer": "cgroup.freeze", "cpuacct": "cpu.stat"}
+			}
+			var seen []string
+			for _, ctl := range lessonCtrls {
+				f := g.Dir(ctl) + "/" + want[ctl]
+				if !cgroup.FileExists(f) {
+					return false, Tf("%s is missing", "%s がありません", f)
 				}
-				want := map[string]string{"cpu": "cpu.cfs_quota_us", "memory": "memory.limit_in_bytes", "pids": "pids.max", "freezer": "freezer.state", "cpuacct": "cpuacct.usage"}
-				if g.Version() == 2 {
-					want = map[string]string{"cpu": "cpu.max", "memory": "memory.max", "pids": "pids.max", "freezer": "cgroup.freeze", "cpuacct": "cpu.stat"}
-				}
-				var seen []string
-				for _, ctl := range lessonCtrls {
-					f := g.Dir(ctl) + "/" + want[ctl]
-					if !cgroup.FileExists(f) {
-						return false, Tf("%s is missing", "%s がありません", f)
-					}
-					seen = append(seen, f)
-				}
-				return true, Tf("the kernel made %s", "カーネルが作ったファイル: %s", strings.Join(seen, ", "))
-			},
-		},
+				seen = append(seen, f)
+			}
+			return true, Tf("the kernel made %s", "カーネルが作ったファイル: %s", strings.Join(seen, ", "))
+		}),
 	},
 }
 

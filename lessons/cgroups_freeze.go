@@ -64,28 +64,21 @@ var freezeStep = &Step{
 		return nil
 	},
 	Checks: []Check{
-		{
-			Name: T("a frozen group uses no CPU at all, yet its process lives", "凍結したグループは CPU をまったく使わないが、プロセスは生きている"),
-			Probe: func(e *Env) (bool, Text) {
-				g, why, ok := groupOrNot(e, "frozen")
-				if !ok {
-					return false, why
-				}
-				m, err := cgroup.MeasureCPU(g, 500*time.Millisecond)
-				if err != nil {
-					return false, errText(err)
-				}
-				st, err := g.Stats()
-				if err != nil {
-					return false, errText(err)
-				}
-				if st.Freeze != "FROZEN" || m.UsageNS != 0 || len(st.Procs) == 0 {
-					return false, Tf("state %s, usage +%d ns in %v, members %v", "状態 %s、使用量 +%d ns(%v の間)、メンバー %v", st.Freeze, m.UsageNS, m.Window.Round(time.Millisecond), st.Procs)
-				}
-				return true, Tf("state %s; CPU usage +0 ns in %v; process %v still there", "状態 %s。CPU 使用量は %v の間 +0 ns。プロセス %v はまだいる",
-					st.Freeze, m.Window.Round(time.Millisecond), st.Procs)
-			},
-		},
+		groupCheck(T("a frozen group uses no CPU at all, yet its process lives", "凍結したグループは CPU をまったく使わないが、プロセスは生きている"), "frozen", func(e *Env, g *cgroup.Group, _ cgroup.Stats) (bool, Text) {
+			m, err := cgroup.MeasureCPU(g, 500*time.Millisecond)
+			if err != nil {
+				return false, errText(err)
+			}
+			st, err := g.Stats()
+			if err != nil {
+				return false, errText(err)
+			}
+			if st.Freeze != "FROZEN" || m.UsageNS != 0 || len(st.Procs) == 0 {
+				return false, Tf("state %s, usage +%d ns in %v, members %v", "状態 %s、使用量 +%d ns(%v の間)、メンバー %v", st.Freeze, m.UsageNS, m.Window.Round(time.Millisecond), st.Procs)
+			}
+			return true, Tf("state %s; CPU usage +0 ns in %v; process %v still there", "状態 %s。CPU 使用量は %v の間 +0 ns。プロセス %v はまだいる",
+				st.Freeze, m.Window.Round(time.Millisecond), st.Procs)
+		}),
 		{
 			Name: T("frozen and thawed again, its twin runs on", "凍結してから解凍したもう一方のグループは再び動いている"),
 			Probe: func(e *Env) (bool, Text) {

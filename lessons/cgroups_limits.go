@@ -109,6 +109,9 @@ func shareWithin(g *cgroup.Group, window time.Duration, limits ...*cgroup.Group)
 	return want > 0 && math.Abs(m.Share-want) <= 5, d
 }
 
+// oomKey is how the OOM unfolded, as the memory-limit step sampled it.
+var oomKey = newKey[cgroup.OOMTimeline]("cgroups/oom")
+
 var memoryStep = &Step{
 	ID:   "memory-limit",
 	Live: Live{Cgroups: []string{"hog"}},
@@ -147,8 +150,7 @@ var memoryStep = &Step{
 			op.Outcome, op.Failed, op.Detail = "error", true, werr.Error()
 		} else {
 			op.Detail = fmt.Sprintf("usage reached the limit (%d bytes), and %v later the OOM kill was counted", tl.Limit, tl.Latency)
-			e.Values["oom-latency"] = tl.Latency.String()
-			e.Values["oom-resolution"] = tl.Resolution.String()
+			oomKey.Set(e, tl)
 		}
 		e.S.T.Add(op)
 		select {
@@ -160,29 +162,18 @@ var memoryStep = &Step{
 		return nil
 	},
 	Checks: []Check{
-		{
-			Name: T("the kernel counted an OOM kill in the group", "カーネルがグループ内の OOM kill を数えた"),
-			Probe: func(e *Env) (bool, Text) {
-				g, why, ok := groupOrNot(e, "hog")
-				if !ok {
-					return false, why
-				}
-				st, err := g.Stats()
-				if err != nil {
-					return false, errText(err)
-				}
-				file := "memory.oom_control"
-				if st.Version == 2 {
-					file = "memory.events"
-				}
-				if st.OOMKills == 0 {
-					return false, Tf("%s: oom_kill 0", "%s: oom_kill 0", file)
-				}
-				lat := e.Values["oom-latency"]
-				return true, Tf("%s: oom_kill %d; the kill came %s after usage reached the limit (sampled every %s)",
-					"%s: oom_kill %d。使用量が上限に達してから %s 後に kill された(%s ごとに計測)", file, st.OOMKills, lat, e.Values["oom-resolution"])
-			},
-		},
+		groupCheck(T("the kernel counted an OOM kill in the group", "カーネルがグループ内の OOM kill を数えた"), "hog", func(e *Env, g *cgroup.Group, st cgroup.Stats) (bool, Text) {
+			file := "memory.oom_control"
+			if st.Version == 2 {
+				file = "memory.events"
+			}
+			if st.OOMKills == 0 {
+				return false, Tf("%s: oom_kill 0", "%s: oom_kill 0", file)
+			}
+			tl := oomKey.Value(e)
+			return true, Tf("%s: oom_kill %d; the kill came %v after usage reached the limit (sampled every %v)",
+				"%s: oom_kill %d。使用量が上限に達してから %v 後に kill された(%v ごとに計測)", file, st.OOMKills, tl.Latency, tl.Resolution)
+		}),
 		{
 			Name: T("the process died of SIGKILL", "プロセスは SIGKILL で終了した"),
 			Probe: func(e *Env) (bool, Text) {
@@ -200,33 +191,22 @@ var memoryStep = &Step{
 				return true, Tf("wait4(%d): killed by signal %d (SIGKILL)", "wait4(%d): シグナル %d (SIGKILL) で終了", c.PID, int(ws.Signal()))
 			},
 		},
-		{
-			Name: T("its usage rose to the limit and stopped there", "使用量は上限まで増えてそこで止まった"),
-			Probe: func(e *Env) (bool, Text) {
-				g, why, ok := groupOrNot(e, "hog")
-				if !ok {
-					return false, why
-				}
-				st, err := g.Stats()
-				if err != nil {
-					return false, errText(err)
-				}
-				file := "memory.max_usage_in_bytes"
-				if st.Version == 2 {
-					file = "memory.peak"
-				}
-				// A task being OOM-killed may charge a page or two past the
-				// limit on its way out; more than 64 pages would be a leak.
-				if st.MemLimit < 0 || st.MemPeak < st.MemLimit-256<<10 || st.MemPeak > st.MemLimit+256<<10 {
-					return false, Tf("%s %d against a limit of %d", "%s %d(上限 %d)", file, st.MemPeak, st.MemLimit)
-				}
-				if over := st.MemPeak - st.MemLimit; over > 0 {
-					return true, Tf("%s %d, %d pages past the limit %d: charges the kernel may not refuse, such as those of the task it is killing",
-						"%s %d。%d ページ分上限 %d を超えたのは、kill 中のタスクの分など、カーネルが拒否できない課金", file, st.MemPeak, over/int64(os.Getpagesize()), st.MemLimit)
-				}
-				return true, Tf("%s %d, limit %d (the kernel counts whole pages)", "%s %d、上限 %d(カーネルはページ単位で数える)", file, st.MemPeak, st.MemLimit)
-			},
-		},
+		groupCheck(T("its usage rose to the limit and stopped there", "使用量は上限まで増えてそこで止まった"), "hog", func(e *Env, g *cgroup.Group, st cgroup.Stats) (bool, Text) {
+			file := "memory.max_usage_in_bytes"
+			if st.Version == 2 {
+				file = "memory.peak"
+			}
+			// A task being OOM-killed may charge a page or two past the
+			// limit on its way out; more than 64 pages would be a leak.
+			if st.MemLimit < 0 || st.MemPeak < st.MemLimit-256<<10 || st.MemPeak > st.MemLimit+256<<10 {
+				return false, Tf("%s %d against a limit of %d", "%s %d(上限 %d)", file, st.MemPeak, st.MemLimit)
+			}
+			if over := st.MemPeak - st.MemLimit; over > 0 {
+				return true, Tf("%s %d, %d pages past the limit %d: charges the kernel may not refuse, such as those of the task it is killing",
+					"%s %d。%d ページ分上限 %d を超えたのは、kill 中のタスクの分など、カーネルが拒否できない課金", file, st.MemPeak, over/int64(os.Getpagesize()), st.MemLimit)
+			}
+			return true, Tf("%s %d, limit %d (the kernel counts whole pages)", "%s %d、上限 %d(カーネルはページ単位で数える)", file, st.MemPeak, st.MemLimit)
+		}),
 	},
 }
 
@@ -257,47 +237,25 @@ var pidsStep = &Step{
 		return err
 	},
 	Checks: []Check{
-		{
-			Name: T("the group is full: pids.current equals pids.max", "グループは満杯: pids.current が pids.max に等しい"),
-			Probe: func(e *Env) (bool, Text) {
-				g, why, ok := groupOrNot(e, "bomb")
-				if !ok {
-					return false, why
+		groupCheck(T("the group is full: pids.current equals pids.max", "グループは満杯: pids.current が pids.max に等しい"), "bomb", func(e *Env, g *cgroup.Group, st cgroup.Stats) (bool, Text) {
+			if st.PidsMax < 0 || st.PidsCurrent != st.PidsMax {
+				return false, Tf("pids.current %d, pids.max %d", "pids.current %d、pids.max %d", st.PidsCurrent, st.PidsMax)
+			}
+			return true, Tf("pids.current %d = pids.max %d (%d processes, the rest their threads)", "pids.current %d = pids.max %d(プロセス %d 個、残りはスレッド)",
+				st.PidsCurrent, st.PidsMax, len(st.Procs))
+		}),
+		groupCheck(T("the kernel refused the next fork with EAGAIN, and counted it", "カーネルは次の fork を EAGAIN で拒否し、それを数えた"), "bomb", func(e *Env, g *cgroup.Group, st cgroup.Stats) (bool, Text) {
+			var fork *engine.Op
+			for _, op := range e.S.T.Ops() {
+				if strings.HasPrefix(op.Call, "clone(SIGCHLD)") {
+					fork = &op
 				}
-				st, err := g.Stats()
-				if err != nil {
-					return false, errText(err)
-				}
-				if st.PidsMax < 0 || st.PidsCurrent != st.PidsMax {
-					return false, Tf("pids.current %d, pids.max %d", "pids.current %d、pids.max %d", st.PidsCurrent, st.PidsMax)
-				}
-				return true, Tf("pids.current %d = pids.max %d (%d processes, the rest their threads)", "pids.current %d = pids.max %d(プロセス %d 個、残りはスレッド)",
-					st.PidsCurrent, st.PidsMax, len(st.Procs))
-			},
-		},
-		{
-			Name: T("the kernel refused the next fork with EAGAIN, and counted it", "カーネルは次の fork を EAGAIN で拒否し、それを数えた"),
-			Probe: func(e *Env) (bool, Text) {
-				g, why, ok := groupOrNot(e, "bomb")
-				if !ok {
-					return false, why
-				}
-				st, err := g.Stats()
-				if err != nil {
-					return false, errText(err)
-				}
-				var fork *engine.Op
-				for _, op := range e.S.T.Ops() {
-					if strings.HasPrefix(op.Call, "clone(SIGCHLD)") {
-						fork = &op
-					}
-				}
-				if fork == nil || fork.Outcome != "EAGAIN" || st.PidsRefused == 0 {
-					return false, Tf("pids.events max %d, no clone() refused with EAGAIN", "pids.events max %d、EAGAIN で拒否された clone() はありません", st.PidsRefused)
-				}
-				return true, Tf("clone() returned EAGAIN: %s; pids.events max %d", "clone() は EAGAIN を返した: %s。pids.events max %d", fork.Detail, st.PidsRefused)
-			},
-		},
+			}
+			if fork == nil || fork.Outcome != "EAGAIN" || st.PidsRefused == 0 {
+				return false, Tf("pids.events max %d, no clone() refused with EAGAIN", "pids.events max %d、EAGAIN で拒否された clone() はありません", st.PidsRefused)
+			}
+			return true, Tf("clone() returned EAGAIN: %s; pids.events max %d", "clone() は EAGAIN を返した: %s。pids.events max %d", fork.Detail, st.PidsRefused)
+		}),
 		{
 			Name: T("the host is unaffected: a process outside the group still starts", "ホストは影響を受けない: グループ外ではプロセスを起動できる"),
 			Probe: func(e *Env) (bool, Text) {
