@@ -6,13 +6,14 @@ package lessons
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"nakami/content"
 	"nakami/engine"
 )
 
 // Lint checks, without touching the kernel, that every step id exists in
-// every language and in the code, that each step has a check and a hint in
+// every language and in the code, in the same order, that each step has a check and a hint in
 // every language, and that prerequisites name real steps.
 func Lint() []error {
 	var errs []error
@@ -43,6 +44,9 @@ func Lint() []error {
 					errs = append(errs, fmt.Errorf("%s: step %s/%s has no text", c.File, l.ID, s.ID))
 				}
 			}
+			if text, code := textOrder(c), codeOrder(l); text != code {
+				errs = append(errs, fmt.Errorf("%s: the steps are in another order than in lessons/ (text: %s; code: %s)", c.File, text, code))
+			}
 		}
 		for id := range registry {
 			if !seen[id] {
@@ -71,6 +75,22 @@ func Lint() []error {
 		}
 	}
 	return errs
+}
+
+func textOrder(c *Content) string {
+	var ids []string
+	for _, st := range c.Steps {
+		ids = append(ids, st.ID)
+	}
+	return strings.Join(ids, " ")
+}
+
+func codeOrder(l *Lesson) string {
+	var ids []string
+	for _, s := range l.Steps {
+		ids = append(ids, s.ID)
+	}
+	return strings.Join(ids, " ")
 }
 
 // Prove runs every step of l in a fresh session of its own, after its

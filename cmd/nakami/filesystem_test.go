@@ -16,7 +16,7 @@ func TestRunFilesystemLeavesNoTrace(t *testing.T) {
 	before := snapshot(t)
 	start := time.Now()
 	o := nakami(t, nil, "run", "filesystem", "--json")
-	runPassed(t, o, "root chroot escape drop-cap pivot-root")
+	runPassed(t, o, "filesystem")
 	t.Logf("the lesson took %v", time.Since(start))
 	assertUnchanged(t, before)
 }

@@ -14,7 +14,7 @@ import (
 	_ "nakami/engine/nsenter" // joins namespaces before the Go runtime starts
 )
 
-// Exit codes (DESIGN.md): 0 success, 1 a check failed, 2 bad usage or
+// Exit codes (docs/architecture.md, "Command line"): 0 success, 1 a check failed, 2 bad usage or
 // input, 3 this machine cannot run it.
 const (
 	exitOK      = 0
