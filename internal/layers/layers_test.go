@@ -38,7 +38,9 @@ func list(t *testing.T) map[string]pkg {
 	return pkgs
 }
 
-func isEngine(path string) bool { return path == "nakami/engine" || strings.HasPrefix(path, "nakami/engine/") }
+func isEngine(path string) bool {
+	return path == "nakami/engine" || strings.HasPrefix(path, "nakami/engine/")
+}
 
 func TestLayers(t *testing.T) {
 	pkgs := list(t)
