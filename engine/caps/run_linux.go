@@ -285,13 +285,8 @@ func capexecMain(args []string) int {
 	}
 	st := h.Setup
 	step := func(call, shell string, fn func() error) bool {
-		start := time.Now()
-		err := fn()
-		op := &engine.Op{Call: call, Shell: shell, Duration: time.Since(start), Outcome: "ok"}
-		if err != nil {
-			op.Outcome, op.Failed, op.Detail = engine.ErrnoName(err), true, err.Error()
-		}
-		out.Encode(capLine{Helper: &helperMsg{Op: op}})
+		op, err := engine.Perform(call, shell, func() (string, error) { return "", fn() })
+		out.Encode(capLine{Helper: &helperMsg{Op: &op}})
 		return err == nil
 	}
 	names := func(m uint64) string { return strings.Join(Names(m), ",") }

@@ -52,7 +52,7 @@ func childRoot(c *Conn, spec Spec) error {
 		}
 	}
 	if dir := spec.Chroot; dir != "" {
-		return c.Stage("chroot", fmt.Sprintf("chroot(%q); chdir(\"/\")", dir), "chroot "+dir, func() error {
+		return c.Stage(StageChroot, fmt.Sprintf("chroot(%q); chdir(\"/\")", dir), "chroot "+dir, func() error {
 			if err := unix.Chroot(dir); err != nil {
 				return err
 			}
@@ -66,14 +66,14 @@ func DropCaps(c *Conn, spec Spec) error {
 	rooted := spec.Chroot != "" || spec.PivotRoot != ""
 	if rooted && len(spec.Exec) == 0 {
 		err := fmt.Errorf("dropping capabilities in a new root needs an Exec role")
-		c.Send(Message{Stage: "error", Err: err.Error()})
+		c.Fail(err.Error())
 		return err
 	}
 	var vals []cap.Value
 	for _, n := range spec.DropCaps {
 		v, err := cap.FromName(strings.ToLower(n))
 		if err != nil {
-			c.Send(Message{Stage: "error", Err: fmt.Sprintf("unknown capability %q", n)})
+			c.Fail(fmt.Sprintf("unknown capability %q", n))
 			return err
 		}
 		vals = append(vals, v)
@@ -85,7 +85,7 @@ func DropCaps(c *Conn, spec Spec) error {
 	} else {
 		call += "; capset(effective, permitted, inheritable without it)"
 	}
-	return c.Stage("caps", call, "capsh --drop="+names, func() error {
+	return c.Stage(StageCaps, call, "capsh --drop="+names, func() error {
 		if err := cap.DropBound(vals...); err != nil {
 			return err
 		}
@@ -137,7 +137,7 @@ func PivotInto(c *Conn, newRoot string) error {
 		},
 	}
 	for i, s := range steps {
-		if err := c.Stage("pivot_root", s.call, s.shell, fns[i]); err != nil {
+		if err := c.Stage(StagePivotRoot, s.call, s.shell, fns[i]); err != nil {
 			return err
 		}
 	}

@@ -103,14 +103,6 @@ type Spec struct {
 	DropCaps  []string `json:"drop_caps,omitempty"`
 }
 
-// Message is one stage report from the child.
-type Message struct {
-	Stage string     `json:"stage"` // a stage name, "ready" or "error"
-	Op    *engine.Op `json:"op,omitempty"`
-	PID   int        `json:"pid,omitempty"` // for "ready": the child's PID as it sees itself
-	Err   string     `json:"err,omitempty"`
-}
-
 // Child is a running child process holding namespaces.
 type Process struct {
 	Spec   Spec
@@ -251,11 +243,11 @@ func (c *Process) readStages(r *os.File) error {
 				c.Ops = append(c.Ops, *m.Op)
 			}
 			switch m.Stage {
-			case "ready":
+			case StageReady:
 				c.Inside = m.PID
 				res <- result{}
 				return
-			case "error":
+			case StageError:
 				res <- result{fmt.Errorf("inside the child: %s", m.Err)}
 				return
 			}
@@ -291,7 +283,8 @@ func (c *Process) Stop() error {
 
 // Send writes one command to the child, e.g. "go" for a workload role.
 func (c *Process) Send(cmd string) error {
-	_, err := fmt.Fprintf(c.cfg, "{\"cmd\":%q}\n", cmd)
+	b, _ := json.Marshal(command{Cmd: cmd})
+	_, err := c.cfg.Write(append(b, '\n'))
 	return err
 }
 
@@ -323,8 +316,7 @@ func (c *Process) Exited() bool {
 // Detach tells the child to outlive this process (for --keep); the journal
 // still names it, so `nakami cleanup` removes it.
 func (c *Process) Detach() error {
-	_, err := c.cfg.Write([]byte("{\"cmd\":\"detach\"}\n"))
-	return err
+	return c.Send(CmdDetach)
 }
 
 func (c *Process) kill() {

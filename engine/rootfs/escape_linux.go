@@ -38,7 +38,6 @@ package rootfs
 // path_resolution(7), proc(5) (/proc/PID/root, /proc/PID/mountinfo).
 
 import (
-	"encoding/json"
 	"fmt"
 	"nakami/engine"
 	"nakami/engine/child"
@@ -46,7 +45,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
@@ -65,22 +63,14 @@ func init() { child.RegisterRole(ArgEscape, escapeMain) }
 // and 4: one "escape" message per operation, then "ready", then it holds
 // (so /proc/PID/root can be read) until fd 3 reaches EOF.
 func escapeMain(args []string) int {
-	cfg, msg := os.NewFile(3, "cfg"), os.NewFile(4, "msg")
-	c := &child.Conn{Dec: json.NewDecoder(cfg), Out: json.NewEncoder(msg)}
+	c := child.Attach()
 	if len(args) != 1 || !filepath.IsAbs(args[0]) {
-		c.Send(child.Message{Stage: "error", Err: "the escape needs the canary's absolute path"})
+		c.Fail("the escape needs the canary's absolute path")
 		return 2
 	}
 	canary := args[0]
 	report := func(call, shell string, fn func() (string, error)) error {
-		start := time.Now()
-		detail, err := fn()
-		op := &engine.Op{Call: call, Shell: shell, Duration: time.Since(start), Outcome: "ok", Detail: detail}
-		if err != nil {
-			op.Outcome, op.Failed, op.Detail = engine.ErrnoName(err), true, err.Error()
-		}
-		c.Send(child.Message{Stage: "escape", Op: op})
-		return err
+		return c.Perform(child.StageEscape, call, shell, fn)
 	}
 	report(`mkdir(".nakami-escape", 0755)`, "mkdir .nakami-escape", func() (string, error) {
 		if err := unix.Mkdir(".nakami-escape", 0o755); err != nil && err != unix.EEXIST {
@@ -105,8 +95,8 @@ func escapeMain(args []string) int {
 			return strings.TrimSpace(string(b)), err
 		})
 	}
-	c.Send(child.Message{Stage: "ready", PID: os.Getpid()})
-	return c.Hold(cfg, msg)
+	c.Ready()
+	return c.Hold()
 }
 
 // EscapeResult is what an escape role reported about itself.
