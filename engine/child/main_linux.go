@@ -1,12 +1,13 @@
 package child
 
-// The child protocol, child side (see child_linux.go for the diagram), and
-// the two other hidden roles of the binary: a pause process, and probes that
-// read kernel state from inside joined namespaces.
+// The child itself (childMain: the stages of a Spec, through Conn), and
+// the two other hidden roles of the child protocol: a pause process, and
+// probes that read kernel state from inside joined namespaces.
 //
 // Syscalls: write(2) to cgroup.procs, sethostname(2), mount(2)
-// (MS_REC|MS_PRIVATE on /, proc, tmpfs), shmget(2), clock_gettime(2) via
-// /proc/uptime, uname(2), execve(2) for workload roles.
+// (MS_REC|MS_PRIVATE on /, proc, tmpfs), shmget(2), clone(2)+execve(2) of
+// the pause process, execve(2) into a role, uname(2), reads of
+// /proc/uptime, /proc/sysvipc/shm and /proc/PID/ns, cgroup.
 // Man pages: cgroups(7), mount(2), proc(5), shmget(2), uts_namespaces(7).
 
 import (
