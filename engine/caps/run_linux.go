@@ -133,7 +133,7 @@ func CopySelf(s *engine.Session, name string, uid, gid int, mode uint32, shell s
 	return path, err
 }
 
-// CapSetup is the state the helper gives itself before execve.
+// Setup is the state the helper gives itself before execve.
 type Setup struct {
 	UID        int    `json:"uid"` // 0: stay root
 	GID        int    `json:"gid"`
@@ -146,7 +146,7 @@ type Setup struct {
 	NoNewPrivs bool   `json:"nnp,omitempty"`
 }
 
-// CapRun is one program to start and hold.
+// Run is one program to start and hold.
 type Run struct {
 	Role     string
 	Path     string   // the file to execute; "" with Setup: the helper holds itself
@@ -156,7 +156,7 @@ type Run struct {
 	Shell    string // what a person would type
 }
 
-// CapResult is what came back: the ping's report, or why execve failed.
+// Result is what came back: the ping's report, or why execve failed.
 type Result struct {
 	Ping       netlab.PingReport `json:"ping"`
 	ExecErr    string            `json:"exec_error,omitempty"` // errno name
@@ -174,7 +174,7 @@ type capLine struct {
 	netlab.PingReport
 }
 
-// StartCapRun starts r, journals the process and waits for its report.
+// Start starts r, journals the process and waits for its report.
 // The program must hold (PingArgs does); the returned Child keeps it alive
 // until Stop, so its /proc files can be read. When execve is refused, the
 // Child is nil and the result says why.

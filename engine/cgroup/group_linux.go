@@ -170,7 +170,7 @@ func (g *Group) Exists() bool {
 	return true
 }
 
-// CgroupStats is what the kernel accounts for a group. Limits of -1 mean
+// Stats is what the kernel accounts for a group. Limits of -1 mean
 // none; fields of controllers the group does not use stay zero.
 type Stats struct {
 	Version     int     `json:"version"`
@@ -397,7 +397,7 @@ func readKeyed(file string) (map[string]uint64, error) {
 	return ParseKeyed(string(b))
 }
 
-// CgroupFSVersion tells from statfs(2) whether dir is on cgroupfs: 1 for
+// FSVersion tells from statfs(2) whether dir is on cgroupfs: 1 for
 // cgroup v1 (CGROUP_SUPER_MAGIC), 2 for cgroup2 (CGROUP2_SUPER_MAGIC), 0
 // for anything else.
 func FSVersion(dir string) (int, error) {
@@ -430,7 +430,7 @@ func StartOutside() (int, []procfs.CgroupEntry, error) {
 	return cmd.Process.Pid, cg, nil
 }
 
-// CgroupFileExists reports whether an interface file is there: the kernel
+// FileExists reports whether an interface file is there: the kernel
 // creates them when a group is made, one set per controller.
 func FileExists(path string) bool {
 	_, err := os.Stat(path)

@@ -3,9 +3,9 @@ package cgroup
 // Workloads for the cgroup lesson, as hidden roles of the binary so that
 // nothing depends on yes(1) or stress(1): a busy loop, a memory hog that
 // touches every page it maps, and a bounded fork bomb that refuses to run
-// outside a pids-limited group. Each is exec'd by a child (ChildSpec.Exec)
-// and keeps its fds 3 and 4 (child.Attach): it sends "ready" on fd 4 and stops when fd 3
-// reaches EOF (the parent is gone or done with it).
+// outside a pids-limited group. Each is exec'd by a child (child.Spec.Exec)
+// and keeps its fds 3 and 4 (child.Attach): it sends "ready" on fd 4 and
+// stops when fd 3 reaches EOF (the parent is gone or done with it).
 //
 // Syscalls: mmap(2) (MAP_ANONYMOUS), clone(2) (raw, SIGCHLD only), pipe2(2),
 // read(2), wait4(2), exit_group(2). Man pages: cgroups(7), mmap(2), clone(2);

@@ -56,7 +56,7 @@ type Spec struct {
 	// arguments), which then sends "ready" itself.
 	Exec []string `json:"exec,omitempty"`
 	// ExecPath is the file Exec runs instead of /proc/self/exe: inside a
-	// root filesystem, where no /proc is mounted, it is SelfInRootfs.
+	// root filesystem, where no /proc is mounted, it is rootfs.SelfPath.
 	ExecPath string `json:"exec_path,omitempty"`
 	// The root the child ends up in (root_linux.go), in this order:
 	// DropCaps removes capabilities (e.g. "cap_sys_chroot") from the

@@ -6,7 +6,7 @@ package container
 // /dev/null bound in, a new hostname, CAP_SYS_CHROOT gone, pivoted into a
 // root filesystem, and then a plain /bin/sh as its first process.
 //
-// The child protocol (child_linux.go) does the first part; the hidden role
+// The child protocol (package child) does the first part; the hidden role
 // __nakami_container__ does the rest in the new namespaces, then execve()s
 // the shell, which keeps PID 1 (as the container sees it):
 //
@@ -52,15 +52,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// RoleContainer is the hidden role that finishes a container: ROOTFS IN OUT.
+// Role is the hidden role that finishes a container: ROOTFS IN OUT.
 const Role = "__nakami_container__"
 
-// ContainerNS are the namespaces of `unshare -muinpr` (-f is the fork).
+// Namespaces are the namespaces of `unshare -muinpr` (-f is the fork).
 var Namespaces = []string{"mnt", "uts", "ipc", "net", "pid", "user"}
 
 func init() { child.RegisterRole(Role, containerMain) }
 
-// ContainerSpec is the ChildSpec of a container whose first process is
+// NewSpec returns the child.Spec of a container whose first process is
 // /bin/sh from rootfs, reading the console. Place it in a group with
 // Group.Place.
 func NewSpec(role, hostname, rootfs string, con *Console) child.Spec {

@@ -13,7 +13,7 @@ import (
 	"strings"
 )
 
-// LabSubnet is the only IPv4 network nakami assigns, routes to or pings:
+// Subnet is the only IPv4 network nakami assigns, routes to or pings:
 // the article's 192.168.77.0/24.
 const Subnet = "192.168.77.0/24"
 
@@ -56,7 +56,7 @@ func GuardCIDR(s string) (*net.IPNet, error) {
 	return &net.IPNet{IP: ip.To4(), Mask: n.Mask}, nil
 }
 
-// NetNames are the names of one session's network objects. Link names are
+// Names are the names of one session's network objects. Link names are
 // limited to 15 characters (IFNAMSIZ-1), so they carry the session as
 // "nk<8 hex digits>" followed by the article's name: nk1a2b3c4dbr0.
 type Names struct {

@@ -50,7 +50,7 @@ type Net struct {
 	Names
 }
 
-// NewNet names the session's network objects; it creates nothing.
+// New names the session's network objects; it creates nothing.
 func New(s *engine.Session) *Net { return &Net{s: s, Names: NamesFor(s.ID)} }
 
 func (n *Net) record(kind, name string) error {

@@ -84,7 +84,7 @@ func pingMain(args []string) int {
 	return 0
 }
 
-// ping sends count echo requests and returns the report and the socket,
+// Ping sends count echo requests and returns the report and the socket,
 // left open so that a held process still shows it.
 func Ping(count int) (PingReport, int) {
 	r := PingReport{PID: os.Getpid(), UID: os.Getuid(), EUID: os.Geteuid(), Socket: "skipped"}

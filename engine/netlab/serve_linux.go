@@ -4,8 +4,9 @@ package netlab
 // the loopback interface of its (new, empty) network namespace, serves one
 // fixed body over HTTP on 127.0.0.1 only, runs the container's entrypoint
 // (the fetch program an image layer installed), reports what happened over
-// the child protocol (fds 3 and 4, see child_linux.go), and keeps serving
-// until the parent closes fd 3. Nothing it does can reach beyond its own
+// the child protocol (child.Conn on fds 3 and 4; the protocol is drawn in
+// package child), and keeps serving until the parent closes fd 3. Nothing
+// it does can reach beyond its own
 // network namespace: the listener is bound to 127.0.0.1, and the namespace
 // has no interface but lo.
 //

@@ -39,7 +39,7 @@ import (
 	"time"
 )
 
-// RootfsOptions chooses what goes into a root filesystem.
+// Options chooses what goes into a root filesystem.
 type Options struct {
 	// Programs are host commands copied into /bin (looked up in PATH);
 	// nil means DefaultPrograms. /bin/sh is always included.
@@ -55,7 +55,7 @@ type Options struct {
 // DefaultPrograms are the commands of the article's examples.
 var DefaultPrograms = []string{"sh", "ls", "cat", "id", "hostname", "ps", "mount"}
 
-// Rootfs is a built root filesystem.
+// Root is a built root filesystem.
 type Root struct {
 	Path     string        `json:"path"`
 	Programs []string      `json:"programs"` // paths inside, e.g. /bin/ls
@@ -67,10 +67,10 @@ type Root struct {
 	Took     time.Duration `json:"took_ns"`
 }
 
-// SelfInRootfs is where the nakami binary lives inside a root filesystem.
+// SelfPath is where the nakami binary lives inside a root filesystem.
 const SelfPath = "/bin/nakami"
 
-// BuildRootfs makes <session temp dir>/rootfs-<name> (journaled first,
+// Build makes <session temp dir>/rootfs-<name> (journaled first,
 // removed whole on unwind) and fills it. Building the same name twice in a
 // session returns the first one.
 func Build(s *engine.Session, name string, opts Options) (*Root, error) {
@@ -107,7 +107,7 @@ func Build(s *engine.Session, name string, opts Options) (*Root, error) {
 	return b.r, nil
 }
 
-var rootfsCache sync.Map // path → *Rootfs
+var rootfsCache sync.Map // path → *Root
 
 func builtRootfs(dir string) (*Root, bool) {
 	v, ok := rootfsCache.Load(dir)
