@@ -2,7 +2,8 @@ package netlab
 
 // The network lesson's pure parts: the one subnet nakami may use, the names
 // of its links and namespaces, and parsers for /proc/net/snmp. The kernel
-// calls are in net_linux.go and echo_linux.go.
+// calls are in net_linux.go, netns_linux.go, links_linux.go and
+// echo_linux.go.
 //
 // Man pages: ip-address(8), ip-link(8), ip-netns(8), proc(5) (/proc/net/snmp).
 

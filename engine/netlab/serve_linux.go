@@ -6,9 +6,8 @@ package netlab
 // (the fetch program an image layer installed), reports what happened over
 // the child protocol (child.Conn on fds 3 and 4; the protocol is drawn in
 // package child), and keeps serving until the parent closes fd 3. Nothing
-// it does can reach beyond its own
-// network namespace: the listener is bound to 127.0.0.1, and the namespace
-// has no interface but lo.
+// it does can reach beyond its own network namespace: the listener is
+// bound to 127.0.0.1, and the namespace has no interface but lo.
 //
 //	parent                                   container (PID 1 in its PID namespace)
 //	  │ ◄── Message{stage:"net", op} ───────── │ ioctl(SIOCSIFFLAGS, "lo", IFF_UP)
