@@ -112,6 +112,20 @@ func Argv(argv []string) string {
 	return "[" + strings.Join(q, ", ") + "]"
 }
 
+// ErrnoByName is the errno a name such as "EPERM" stands for (the
+// Outcome of a failed Op), so an error reported as text by another process
+// can be matched with errors.Is again.
+func ErrnoByName(name string) (syscall.Errno, bool) {
+	for e, n := range errnoNames {
+		if n == name {
+			return e, true
+		}
+	}
+	return 0, false
+}
+
+// ErrnoNameOf names the errno whose message is s ("operation not
+// permitted" → "EPERM"), or says "error".
 func ErrnoNameOf(s string) string {
 	for e, n := range errnoNames {
 		if e.Error() == s {

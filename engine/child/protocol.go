@@ -4,7 +4,11 @@ package child
 // line per message, configuration and commands on fd 3 from the parent,
 // stage reports on fd 4 from the child.
 
-import "nakami/engine"
+import (
+	"syscall"
+
+	"nakami/engine"
+)
 
 // Stage names a message from the child: one operation it performed, or the
 // end of its start ("ready", "error"). Both ends use these constants; the
@@ -54,4 +58,33 @@ type Message struct {
 // command is what the parent writes on fd 3 after the configuration.
 type command struct {
 	Cmd string `json:"cmd"`
+}
+
+// Failure is a start that failed inside the child, as the child said it
+// in one sentence. It unwraps to the errno of the failed operation it
+// reported just before (its Outcome, e.g. "EPERM"), so that
+// errors.Is(err, unix.EPERM) works on the parent's side of the pipe.
+type Failure struct {
+	Sentence string        // what the child sent with StageError
+	Op       *engine.Op    // the failed operation, nil when there was none
+	errno    syscall.Errno // 0 when the failure was not a system call's
+}
+
+func newFailure(sentence string, ops []engine.Op) *Failure {
+	e := &Failure{Sentence: sentence}
+	if n := len(ops); n > 0 && ops[n-1].Failed {
+		e.Op = &ops[n-1]
+		e.errno, _ = engine.ErrnoByName(e.Op.Outcome)
+	}
+	return e
+}
+
+func (e *Failure) Error() string { return "inside the child: " + e.Sentence }
+
+// Unwrap returns the errno of the failed operation, or nil.
+func (e *Failure) Unwrap() error {
+	if e.errno == 0 {
+		return nil
+	}
+	return e.errno
 }

@@ -214,7 +214,7 @@ func (c *Process) readStages(r *os.File) error {
 				res <- result{}
 				return
 			case StageError:
-				res <- result{fmt.Errorf("inside the child: %s", m.Err)}
+				res <- result{newFailure(m.Err, c.Ops)}
 				return
 			}
 		}
