@@ -1,5 +1,8 @@
 package engine
 
+// Errno names for the transcript ("EPERM", not "operation not permitted"),
+// from the kernel's table as x/sys/unix knows it. Man page: errno(3).
+
 import (
 	"syscall"
 

@@ -1,12 +1,5 @@
 package engine
 
-import (
-	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
-)
-
 // Journaled file operations: directories, files and removals a session
 // makes, each journaled before it happens (where it must outlive the step)
 // and written to the transcript with the system call a person would see in
@@ -14,6 +7,13 @@ import (
 //
 // Syscalls: mkdir(2), open(2)/write(2), unlink(2), rmdir(2), umount2(2).
 // Man pages: mkdir(2), unlink(2), rmdir(2), umount(2).
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
 
 // SessionPath joins parts under the session's temporary directory.
 func SessionPath(s *Session, parts ...string) (string, error) {

@@ -47,14 +47,24 @@ func (t *Transcript) Add(op Op) {
 
 // Do performs fn, timing it, and records it under call and shell.
 func (t *Transcript) Do(call, shell string, fn func() error) error {
+	op, err := Perform(call, shell, func() (string, error) { return "", fn() })
+	op.By = "nakami"
+	t.Add(op)
+	return err
+}
+
+// Perform runs fn and returns the operation it was: timed, "ok" with the
+// detail fn returned, or failed with the errno's name and the error's
+// sentence. It records nothing; Transcript.Do and the child end of the
+// child protocol (child.Conn) both build on it.
+func Perform(call, shell string, fn func() (string, error)) (Op, error) {
 	start := time.Now()
-	err := fn()
-	op := Op{Call: call, Shell: shell, Duration: time.Since(start), By: "nakami"}
+	detail, err := fn()
+	op := Op{Call: call, Shell: shell, Duration: time.Since(start), Outcome: "ok", Detail: detail}
 	if err != nil {
 		op.Outcome, op.Failed, op.Detail = ErrnoName(err), true, err.Error()
 	}
-	t.Add(op)
-	return err
+	return op, err
 }
 
 // Ops returns a copy of the operations recorded so far.
@@ -102,6 +112,20 @@ func Argv(argv []string) string {
 	return "[" + strings.Join(q, ", ") + "]"
 }
 
+// ErrnoByName is the errno a name such as "EPERM" stands for (the
+// Outcome of a failed Op), so an error reported as text by another process
+// can be matched with errors.Is again.
+func ErrnoByName(name string) (syscall.Errno, bool) {
+	for e, n := range errnoNames {
+		if n == name {
+			return e, true
+		}
+	}
+	return 0, false
+}
+
+// ErrnoNameOf names the errno whose message is s ("operation not
+// permitted" → "EPERM"), or says "error".
 func ErrnoNameOf(s string) string {
 	for e, n := range errnoNames {
 		if e.Error() == s {

@@ -5,7 +5,8 @@ package engine
 // journaled, and treats "already gone" as success.
 //
 // Syscalls: kill(2), umount2(2) with MNT_DETACH, rmdir(2), unlink(2);
-// netlink RTM_DELLINK. Man pages: umount(2), cgroups(7), ip-netns(8).
+// other kinds (cgroup directories, network links) are removed by the
+// undoers their packages register. Man pages: umount(2), kill(2), rmdir(2).
 
 import (
 	"errors"

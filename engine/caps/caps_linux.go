@@ -24,7 +24,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// CapLastCap reads /proc/sys/kernel/cap_last_cap: the highest capability
+// LastCap reads /proc/sys/kernel/cap_last_cap: the highest capability
 // number this kernel knows (40 on Linux 5.9 and later, 37 in the article).
 func LastCap() (int, error) {
 	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
@@ -38,7 +38,7 @@ func LastCap() (int, error) {
 	return n, nil
 }
 
-// ProbeCaps asks the kernel, bit by bit, whether a capability exists, the
+// ProbeLast asks the kernel, bit by bit, whether a capability exists, the
 // way libcap finds out: prctl(PR_CAPBSET_READ, n) answers 0 or 1 for a
 // known capability and EINVAL past the last one. Each question lands in t
 // with describe(n) as its detail. It returns the number of capabilities.
@@ -73,7 +73,7 @@ func ProbeLast(t *engine.Transcript, describe func(int) string) (int, error) {
 	return 0, fmt.Errorf("prctl(PR_CAPBSET_READ) never said EINVAL")
 }
 
-// ReadCapSets reads the five sets of pid from /proc/PID/status.
+// ReadSets reads the five sets of pid from /proc/PID/status.
 func ReadSets(pid int) (Sets, error) {
 	st, err := procfs.ReadStatus(pid)
 	if err != nil {
@@ -82,7 +82,7 @@ func ReadSets(pid int) (Sets, error) {
 	return SetsOf(st), nil
 }
 
-// ReadThreadCaps reads the sets of every thread of pid: capabilities
+// ReadThreadSets reads the sets of every thread of pid: capabilities
 // belong to threads, and /proc/PID/status shows only the main one.
 func ReadThreadSets(pid int) (map[int]Sets, error) {
 	dirs, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
@@ -105,7 +105,7 @@ func ReadThreadSets(pid int) (map[int]Sets, error) {
 	return out, nil
 }
 
-// ReadFileCaps reads the security.capability attribute of path; ok is
+// ReadFile reads the security.capability attribute of path; ok is
 // false when the file has none.
 func ReadFile(path string) (f File, ok bool, err error) {
 	raw, err := ReadFileRaw(path)
@@ -119,7 +119,7 @@ func ReadFile(path string) (f File, ok bool, err error) {
 	return f, true, nil
 }
 
-// ReadFileCapsRaw returns the attribute's bytes (nil when absent).
+// ReadFileRaw returns the attribute's bytes (nil when absent).
 func ReadFileRaw(path string) ([]byte, error) {
 	buf := make([]byte, 64)
 	n, err := unix.Getxattr(path, Xattr, buf)
@@ -132,7 +132,7 @@ func ReadFileRaw(path string) ([]byte, error) {
 	return buf[:n], nil
 }
 
-// WriteFileCaps stores f on path, as setcap does.
+// WriteFile stores f on path, as setcap does.
 func WriteFile(t *engine.Transcript, path string, f File) error {
 	b, err := f.Encode()
 	if err != nil {
@@ -146,7 +146,7 @@ func WriteFile(t *engine.Transcript, path string, f File) error {
 	return t.Do(call, shell, func() error { return unix.Setxattr(path, Xattr, b, 0) })
 }
 
-// RemoveFileCaps removes the attribute (setcap -r); absent is fine.
+// RemoveFile removes the attribute (setcap -r); absent is fine.
 func RemoveFile(t *engine.Transcript, path string) error {
 	return t.Do(fmt.Sprintf("removexattr(%q, %q)", path, Xattr), "setcap -r "+path, func() error {
 		if err := unix.Removexattr(path, Xattr); err != nil && !errors.Is(err, unix.ENODATA) {

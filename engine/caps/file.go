@@ -34,10 +34,10 @@ const (
 	vfsEffective = 0x000001
 )
 
-// XattrCaps is the name of the attribute.
+// Xattr is the name of the attribute.
 const Xattr = "security.capability"
 
-// FileCaps are the capabilities stored on a file.
+// File is the capabilities stored on a file.
 type File struct {
 	Permitted   uint64 `json:"permitted"`
 	Inheritable uint64 `json:"inheritable"`
@@ -82,7 +82,7 @@ func (f File) Encode() ([]byte, error) {
 	return b, nil
 }
 
-// DecodeFileCaps parses the attribute's bytes. The size must match the
+// DecodeFile parses the attribute's bytes. The size must match the
 // revision, and no flag other than the effective bit may be set.
 func DecodeFile(b []byte) (File, error) {
 	if len(b) < 4 {
@@ -116,7 +116,7 @@ func DecodeFile(b []byte) (File, error) {
 	return f, nil
 }
 
-// ParseCapText reads the text form setcap takes, one or more clauses
+// ParseText reads the text form setcap takes, one or more clauses
 // separated by spaces: NAMES OP FLAGS, where NAMES are capability names
 // joined by commas (or "all"), OP is = (set exactly), + (add) or - (remove)
 // and FLAGS are letters from "eip". As in setcap, the file has one

@@ -42,10 +42,10 @@ const (
 	SysAdmin = 21
 )
 
-// NamedCaps is how many capabilities nakami has names for.
+// Named is how many capabilities nakami has names for.
 const Named = len(capNames)
 
-// CapName names bit b; bits without a name print as their decimal number,
+// Name names bit b; bits without a name print as their decimal number,
 // as capsh does.
 func Name(b int) string {
 	if b >= 0 && b < len(capNames) {
@@ -54,7 +54,7 @@ func Name(b int) string {
 	return strconv.Itoa(b)
 }
 
-// CapByName finds a capability by name ("cap_net_raw", "CAP_NET_RAW") or by
+// ByName finds a capability by name ("cap_net_raw", "CAP_NET_RAW") or by
 // decimal number; last is the highest bit the kernel knows.
 func ByName(name string, last int) (int, error) {
 	n := strings.ToLower(strings.TrimSpace(name))
@@ -72,7 +72,7 @@ func ByName(name string, last int) (int, error) {
 	return 0, fmt.Errorf("%q is not a capability name of this kernel (cap_chown … %s)", name, Name(last))
 }
 
-// AllCaps is the mask with bits 0..last set.
+// All is the mask with bits 0..last set.
 func All(last int) uint64 {
 	if last >= 63 {
 		return ^uint64(0)
@@ -83,7 +83,7 @@ func All(last int) uint64 {
 	return 1<<(uint(last)+1) - 1
 }
 
-// ParseCapHex reads a mask written in hexadecimal, with or without 0x, as
+// ParseHex reads a mask written in hexadecimal, with or without 0x, as
 // capsh --decode accepts it and as /proc/PID/status prints it.
 func ParseHex(s string) (uint64, error) {
 	h := strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(s), "0x"), "0X")
@@ -97,7 +97,7 @@ func ParseHex(s string) (uint64, error) {
 	return v, nil
 }
 
-// CapBits lists the bits set in mask, lowest first.
+// Bits lists the bits set in mask, lowest first.
 func Bits(mask uint64) []int {
 	var out []int
 	for m := mask; m != 0; m &= m - 1 {
@@ -106,7 +106,7 @@ func Bits(mask uint64) []int {
 	return out
 }
 
-// DecodeCaps names the bits of mask; a bit above last (the kernel's
+// Decode names the bits of mask; a bit above last (the kernel's
 // cap_last_cap) is an error, because no such capability exists here.
 func Decode(mask uint64, last int) ([]string, error) {
 	if extra := mask &^ All(last); extra != 0 {
@@ -116,7 +116,7 @@ func Decode(mask uint64, last int) ([]string, error) {
 	return Names(mask), nil
 }
 
-// CapNames names every bit of mask, without checking it against a kernel.
+// Names names every bit of mask, without checking it against a kernel.
 func Names(mask uint64) []string {
 	out := []string{}
 	for _, b := range Bits(mask) {
@@ -131,7 +131,7 @@ func FormatCapsh(mask uint64) string {
 	return fmt.Sprintf("0x%016x=%s", mask, strings.Join(Names(mask), ","))
 }
 
-// EncodeCaps builds a mask from names separated by commas or spaces; "all"
+// Encode builds a mask from names separated by commas or spaces; "all"
 // stands for every capability of the kernel and "" for none.
 func Encode(list string, last int) (uint64, error) {
 	var mask uint64
@@ -149,7 +149,7 @@ func Encode(list string, last int) (uint64, error) {
 	return mask, nil
 }
 
-// CapSets are the five capability sets of a process (capabilities(7)).
+// Sets are the five capability sets of a process (capabilities(7)).
 type Sets struct {
 	Inheritable uint64 `json:"inheritable"`
 	Permitted   uint64 `json:"permitted"`

@@ -16,17 +16,16 @@ package caps
 //	  │ reads /proc/PID/status          │
 //	  │ close(fd 0) ── EOF ───────────► │ exits
 //
-// A Go program has many threads and capabilities and no_new_privs belong to
-// each thread, so every change goes through libcap's cap package, which
-// makes it on all threads at once (a bare prctl would change one, and the
-// thread that calls execve might be another).
+// The helper's own side is helper_linux.go. The parent side (Start)
+// starts the helper or the file directly, journals the process
+// (child.Adopt), relays each reported step into the transcript, and keeps
+// the process until Stop closes its standard input (child.Conn's hold).
 //
-// Syscalls: capset(2), prctl(2) PR_CAPBSET_DROP, PR_CAP_AMBIENT,
-// PR_SET_SECUREBITS, PR_SET_KEEPCAPS, PR_SET_NO_NEW_PRIVS; setuid(2),
-// setgid(2), setgroups(2); execve(2); statfs(2); fchown(2), fchmod(2);
-// mount(2) (tmpfs, only when the temp dir is nosuid or noexec).
-// Man pages: capabilities(7), execve(2), prctl(2), credentials(7),
-// mount(2).
+// Syscalls: pipe2(2), clone(2)+execve(2), setuid(2)/setgid(2) through
+// os/exec's Credential, statfs(2), mkdir(2), mount(2) (tmpfs, only when
+// the temp dir is nosuid or noexec), open(2), copy of /proc/self/exe,
+// fchown(2), fchmod(2).
+// Man pages: capabilities(7), execve(2), credentials(7), mount(2).
 
 import (
 	"bufio"
@@ -45,7 +44,6 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
-	"kernel.org/pub/linux/libs/security/libcap/cap"
 )
 
 // ArgCapExec is the hidden role of the helper.
@@ -133,7 +131,7 @@ func CopySelf(s *engine.Session, name string, uid, gid int, mode uint32, shell s
 	return path, err
 }
 
-// CapSetup is the state the helper gives itself before execve.
+// Setup is the state the helper gives itself before execve.
 type Setup struct {
 	UID        int    `json:"uid"` // 0: stay root
 	GID        int    `json:"gid"`
@@ -146,7 +144,7 @@ type Setup struct {
 	NoNewPrivs bool   `json:"nnp,omitempty"`
 }
 
-// CapRun is one program to start and hold.
+// Run is one program to start and hold.
 type Run struct {
 	Role     string
 	Path     string   // the file to execute; "" with Setup: the helper holds itself
@@ -156,7 +154,7 @@ type Run struct {
 	Shell    string // what a person would type
 }
 
-// CapResult is what came back: the ping's report, or why execve failed.
+// Result is what came back: the ping's report, or why execve failed.
 type Result struct {
 	Ping       netlab.PingReport `json:"ping"`
 	ExecErr    string            `json:"exec_error,omitempty"` // errno name
@@ -174,7 +172,7 @@ type capLine struct {
 	netlab.PingReport
 }
 
-// StartCapRun starts r, journals the process and waits for its report.
+// Start starts r, journals the process and waits for its report.
 // The program must hold (PingArgs does); the returned Child keeps it alive
 // until Stop, so its /proc files can be read. When execve is refused, the
 // Child is nil and the result says why.
@@ -265,112 +263,4 @@ func Start(s *engine.Session, r Run) (*child.Process, Result, error) {
 			return nil, res, fmt.Errorf("%s did not report within 15 s", r.Path)
 		}
 	}
-}
-
-type helperSpec struct {
-	Setup Setup    `json:"setup"`
-	Path  string   `json:"path"`
-	Argv  []string `json:"argv"`
-}
-
-func capexecMain(args []string) int {
-	out := json.NewEncoder(os.Stdout)
-	fail := func(errno, detail string) int {
-		out.Encode(capLine{Helper: &helperMsg{ExecErr: errno, Detail: detail}})
-		return 3
-	}
-	var h helperSpec
-	if len(args) != 1 || json.Unmarshal([]byte(args[0]), &h) != nil {
-		return fail("EINVAL", "the helper needs one JSON argument")
-	}
-	st := h.Setup
-	step := func(call, shell string, fn func() error) bool {
-		start := time.Now()
-		err := fn()
-		op := &engine.Op{Call: call, Shell: shell, Duration: time.Since(start), Outcome: "ok"}
-		if err != nil {
-			op.Outcome, op.Failed, op.Detail = engine.ErrnoName(err), true, err.Error()
-		}
-		out.Encode(capLine{Helper: &helperMsg{Op: op}})
-		return err == nil
-	}
-	names := func(m uint64) string { return strings.Join(Names(m), ",") }
-	ok := step(fmt.Sprintf("capset(inheritable=%#x)", st.Inh), "capsh --inh="+names(st.Inh), func() error {
-		c := cap.GetProc()
-		c.ClearFlag(cap.Inheritable)
-		c.SetFlag(cap.Inheritable, true, capValues(st.Inh)...)
-		return c.SetProc()
-	})
-	self, err := ReadSets(os.Getpid())
-	if err != nil {
-		return fail("ENOENT", err.Error())
-	}
-	if drop := self.Bounding &^ st.Bnd; ok && drop != 0 {
-		ok = step(fmt.Sprintf("prctl(PR_CAPBSET_DROP, …) ×%d, on every thread", len(Bits(drop))), "capsh --drop="+names(drop),
-			func() error { return cap.DropBound(capValues(drop)...) })
-	}
-	if ok && st.NoRoot {
-		ok = step("prctl(PR_SET_SECUREBITS, SECBIT_NOROOT)", "capsh --secbits=1", cap.Secbits(cap.SecbitNoRoot).Set)
-	}
-	if ok && st.UID != 0 {
-		ok = step(fmt.Sprintf("setgroups(0, []); setgid(%d); prctl(PR_SET_KEEPCAPS, 1); setuid(%d)", st.GID, st.UID),
-			fmt.Sprintf("capsh --keep=1 --gid=%d --uid=%d", st.GID, st.UID), func() error {
-				if err := cap.SetGroups(st.GID); err != nil {
-					return err
-				}
-				return cap.SetUID(st.UID)
-			})
-	}
-	if ok {
-		eff := st.Eff
-		if st.UID == 0 {
-			eff = st.Prm
-		}
-		ok = step(fmt.Sprintf("capset(permitted=%#x, effective=%#x, inheritable=%#x)", st.Prm, eff, st.Inh),
-			fmt.Sprintf("capsh --caps='%s'", capsText(st.Prm, eff, st.Inh)), func() error {
-				c := cap.NewSet()
-				c.SetFlag(cap.Permitted, true, capValues(st.Prm)...)
-				c.SetFlag(cap.Effective, true, capValues(eff)...)
-				c.SetFlag(cap.Inheritable, true, capValues(st.Inh)...)
-				return c.SetProc()
-			})
-	}
-	if ok && st.Amb != 0 {
-		ok = step(fmt.Sprintf("prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, …) %s, on every thread", names(st.Amb)),
-			"capsh --addamb="+names(st.Amb), func() error { return cap.SetAmbient(true, capValues(st.Amb)...) })
-	}
-	if ok && st.NoNewPrivs {
-		ok = step("prctl(PR_SET_NO_NEW_PRIVS, 1), on every thread", "capsh --no-new-privs", func() error {
-			_, err := cap.Prctlw(unix.PR_SET_NO_NEW_PRIVS, 1)
-			return err
-		})
-	}
-	if !ok {
-		return fail("ESETUP", "the helper could not set up its capabilities")
-	}
-	if h.Path == "" { // hold as this process, sets as just made
-		r, _ := netlab.Ping(0)
-		out.Encode(r)
-		netlab.HoldUntilEOF()
-		return 0
-	}
-	err = syscall.Exec(h.Path, h.Argv, os.Environ())
-	return fail(engine.ErrnoName(err), fmt.Sprintf("execve(%q): %v", h.Path, err))
-}
-
-func capValues(m uint64) []cap.Value {
-	var out []cap.Value
-	for _, b := range Bits(m) {
-		out = append(out, cap.Value(b))
-	}
-	return out
-}
-
-// capsText renders a process state the way capsh --caps takes it.
-func capsText(p, e, i uint64) string {
-	c := cap.NewSet()
-	c.SetFlag(cap.Permitted, true, capValues(p)...)
-	c.SetFlag(cap.Effective, true, capValues(e)...)
-	c.SetFlag(cap.Inheritable, true, capValues(i)...)
-	return c.String()
 }

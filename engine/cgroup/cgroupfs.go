@@ -17,7 +17,7 @@ import (
 	"strings"
 )
 
-// CgroupMount is one mounted cgroup hierarchy.
+// Mount is one mounted cgroup hierarchy.
 type Mount struct {
 	Path        string   `json:"path"`        // mount point, e.g. /sys/fs/cgroup/cpu
 	Version     int      `json:"version"`     // 1 or 2
@@ -25,7 +25,7 @@ type Mount struct {
 	Name        string   `json:"name,omitempty"`
 }
 
-// ParseCgroupMounts picks the cgroup and cgroup2 lines out of mountinfo
+// ParseMounts picks the cgroup and cgroup2 lines out of mountinfo
 // text. Lines of other file systems are skipped; a cgroup line that is cut
 // short is an error.
 func ParseMounts(text string) ([]Mount, error) {
@@ -86,7 +86,7 @@ func unescapeMount(s string) string {
 	return b.String()
 }
 
-// CgroupLayout is where this host keeps its cgroups.
+// Layout is where this host keeps its cgroups.
 type Layout struct {
 	Mode string            `json:"mode"` // "v1", "v2", "hybrid" or "none"
 	V1   map[string]string `json:"v1"`   // controller → mount point

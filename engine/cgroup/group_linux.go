@@ -1,31 +1,24 @@
 package cgroup
 
-// cgroups: one interface, two drivers. A v1 group is one directory per
+// Group: one interface, two drivers. A v1 group is one directory per
 // controller's hierarchy (/sys/fs/cgroup/cpu/G, /sys/fs/cgroup/memory/G…);
-// a v2 group is one directory in the unified tree. Groups are made only under
-// the session's parent nakami-<id>, every directory journaled before mkdir.
-// cgroups have no system calls of their own: everything is a file.
+// a v2 group is one directory in the unified tree. Callers use the Group's
+// methods (SetCPU, SetMemory, SetPids, Freeze, Kill, Stats, Place…); the
+// driver behind them is v1_linux.go's or v2_linux.go's.
 //
-// Syscalls: mkdir(2), rmdir(2), open(2)/write(2) on cgroupfs interface
-// files, statfs(2), clone3(2) with CLONE_INTO_CGROUP (v2, in Spawn), kill(2).
-// Man pages: cgroups(7), clone(2); the kernel's
+// Syscalls: open(2)/write(2)/read(2) on cgroupfs interface files
+// (cgroup.procs, the limits), through the drivers; placing a child is
+// clone3(2) CLONE_INTO_CGROUP (v2) or its first write(2) (v1), in
+// child.Spawn. Man pages: cgroups(7), clone(2); the kernel's
 // Documentation/admin-guide/cgroup-v1/ and cgroup-v2.rst.
 
 import (
-	"encoding/json"
-	"fmt"
 	"nakami/engine"
 	"nakami/engine/child"
-	"nakami/engine/procfs"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // driver is one cgroup version's way of doing things; callers use the
@@ -170,7 +163,7 @@ func (g *Group) Exists() bool {
 	return true
 }
 
-// CgroupStats is what the kernel accounts for a group. Limits of -1 mean
+// Stats is what the kernel accounts for a group. Limits of -1 mean
 // none; fields of controllers the group does not use stay zero.
 type Stats struct {
 	Version     int     `json:"version"`
@@ -188,251 +181,4 @@ type Stats struct {
 	PidsMax     int64   `json:"pids_max"`
 	PidsRefused uint64  `json:"pids_refused"` // pids.events max
 	Freeze      string  `json:"freeze"`       // FROZEN, FREEZING, THAWED, or ""
-}
-
-// System is this host's cgroup layout with a driver per version.
-type System struct {
-	Layout Layout
-	v1, v2 driver // nil when that version is not mounted
-	// V2Controllers is what the unified root offers its children.
-	V2Controllers []string
-}
-
-// Detect reads /proc/self/mountinfo and the unified root.
-func Detect() (*System, error) {
-	b, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return nil, err
-	}
-	ms, err := ParseMounts(string(b))
-	if err != nil {
-		return nil, err
-	}
-	c := &System{Layout: LayoutOf(ms)}
-	if len(c.Layout.V1) > 0 {
-		c.v1 = &cgroupV1{roots: c.Layout.V1}
-	}
-	if c.Layout.V2 != "" {
-		c.v2 = &cgroupV2{root: c.Layout.V2}
-		c.V2Controllers = ReadFields(filepath.Join(c.Layout.V2, "cgroup.subtree_control"))
-	}
-	return c, nil
-}
-
-// v2Needs maps the lesson's controller names to what v2 must enable: CPU
-// usage (cpuacct) and the freezer are part of every v2 group.
-func v2Needs(ctrls []string) []string {
-	var out []string
-	for _, c := range ctrls {
-		if c == "cpu" || c == "memory" || c == "pids" {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// driverFor picks the driver for ctrls: v1 when every one is mounted there (on a
-// hybrid host that is where limits live), else v2 when the unified root
-// offers them to its children. The error is one sentence.
-func (c *System) driverFor(ctrls ...string) (driver, error) {
-	var missing []string
-	for _, ctl := range ctrls {
-		if _, ok := c.Layout.V1[ctl]; !ok {
-			missing = append(missing, ctl)
-		}
-	}
-	if c.v1 != nil && len(missing) == 0 {
-		return c.v1, nil
-	}
-	if c.v2 != nil {
-		var lack []string
-		for _, ctl := range v2Needs(ctrls) {
-			if !slices.Contains(c.V2Controllers, ctl) {
-				lack = append(lack, ctl)
-			}
-		}
-		if len(lack) == 0 {
-			return c.v2, nil
-		}
-		return nil, fmt.Errorf("the %s controller is neither mounted as cgroup v1 nor enabled for children in %s/cgroup.subtree_control (%q)",
-			strings.Join(lack, ", "), c.Layout.V2, strings.Join(c.V2Controllers, " "))
-	}
-	return nil, fmt.Errorf("the %s controller is not mounted on this host (no cgroup v1 hierarchy has it and there is no cgroup2 mount)", strings.Join(missing, ", "))
-}
-
-// VersionFor says which cgroup version would hold a group using ctrls, or
-// why none can (one sentence).
-func (c *System) VersionFor(ctrls ...string) (int, error) {
-	d, err := c.driverFor(ctrls...)
-	if err != nil {
-		return 0, err
-	}
-	return d.Version(), nil
-}
-
-// NewGroup makes group name (slashes nest) under the session's parent
-// nakami-<id>, level by level, journaling each directory before mkdir, in
-// the version driverFor picks for ctrls.
-func (c *System) NewGroup(s *engine.Session, name string, ctrls ...string) (*Group, error) {
-	d, err := c.driverFor(ctrls...)
-	if err != nil {
-		return nil, err
-	}
-	return newGroup(s, d, name, ctrls)
-}
-
-func newGroup(s *engine.Session, d driver, name string, ctrls []string) (*Group, error) {
-	clean := filepath.Clean("/" + name)[1:]
-	if clean != name || name == "" {
-		return nil, fmt.Errorf("cgroup name %q is not a clean relative path", name)
-	}
-	levels := []string{s.Tag}
-	for _, part := range strings.Split(name, "/") {
-		levels = append(levels, levels[len(levels)-1]+"/"+part)
-	}
-	for i, lvl := range levels {
-		for _, dir := range cgroupDirs(d, lvl, ctrls) {
-			if _, err := os.Stat(dir); err == nil {
-				continue
-			}
-			if _, err := s.Journal.Record(engine.Entry{Kind: engine.KindCgroup, Path: dir}); err != nil {
-				return nil, err
-			}
-			if err := s.T.Do(fmt.Sprintf("mkdir(%q, 0755)", dir), "mkdir "+dir,
-				func() error { return os.Mkdir(dir, 0o755) }); err != nil {
-				return nil, fmt.Errorf("cannot create cgroup %s: %w", dir, err)
-			}
-		}
-		if i < len(levels)-1 {
-			if err := d.Delegate(s.T, lvl, ctrls); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return &Group{Name: levels[len(levels)-1], Ctrls: ctrls, d: d}, nil
-}
-
-// FindGroup finds an existing group by its relative name: the v1
-// hierarchies that hold it, else the unified tree.
-func (c *System) FindGroup(name string) (*Group, error) {
-	if filepath.Clean("/" + name)[1:] != name || name == "" {
-		return nil, fmt.Errorf("cgroup name %q is not a clean relative path", name)
-	}
-	if c.v1 != nil {
-		g := &Group{Name: name, d: c.v1}
-		for _, ctl := range c.Layout.V1Controllers() {
-			if _, err := os.Stat(c.v1.Dir(name, ctl)); err == nil {
-				g.Ctrls = append(g.Ctrls, ctl)
-			}
-		}
-		if len(g.Ctrls) > 0 {
-			return g, nil
-		}
-	}
-	if c.v2 != nil {
-		if _, err := os.Stat(c.v2.Dir(name, "")); err == nil {
-			return &Group{Name: name, Ctrls: ReadFields(c.v2.Dir(name, "") + "/cgroup.controllers"), d: c.v2}, nil
-		}
-	}
-	return nil, fmt.Errorf("there is no cgroup %s in any mounted hierarchy", name)
-}
-
-// writeCg writes value to a cgroupfs file (no O_CREAT: cgroupfs files
-// exist or the kernel does not offer them) and records it in t, as the
-// call and as the echo a person would type.
-func writeCg(t *engine.Transcript, file, value string) error {
-	fn := func() error {
-		f, err := os.OpenFile(file, os.O_WRONLY|os.O_TRUNC, 0)
-		if err != nil {
-			return err
-		}
-		_, err = f.WriteString(value)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		return err
-	}
-	if t == nil {
-		return fn()
-	}
-	return t.Do(fmt.Sprintf("write(%q, %q)", file, value), fmt.Sprintf("echo %s > %s", shellWord(value), file), fn)
-}
-
-func shellWord(v string) string {
-	if strings.ContainsAny(v, " \t'\"$") {
-		return "'" + v + "'"
-	}
-	return v
-}
-
-func ReadFields(file string) []string {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil
-	}
-	return strings.Fields(string(b))
-}
-
-func readUint(file string) (uint64, error) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return 0, err
-	}
-	return strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
-}
-
-func readLimit(file string) (int64, error) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return 0, err
-	}
-	return ParseLimit(string(b))
-}
-
-func readKeyed(file string) (map[string]uint64, error) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	return ParseKeyed(string(b))
-}
-
-// CgroupFSVersion tells from statfs(2) whether dir is on cgroupfs: 1 for
-// cgroup v1 (CGROUP_SUPER_MAGIC), 2 for cgroup2 (CGROUP2_SUPER_MAGIC), 0
-// for anything else.
-func FSVersion(dir string) (int, error) {
-	var st unix.Statfs_t
-	if err := unix.Statfs(dir, &st); err != nil {
-		return 0, err
-	}
-	switch st.Type {
-	case unix.CGROUP_SUPER_MAGIC:
-		return 1, nil
-	case unix.CGROUP2_SUPER_MAGIC:
-		return 2, nil
-	}
-	return 0, nil
-}
-
-// StartOutside starts (and reaps) one short-lived process where nakami
-// itself runs, outside any lesson group, and returns its cgroups as it saw
-// them: proof that the host can still fork.
-func StartOutside() (int, []procfs.CgroupEntry, error) {
-	cmd := exec.Command("/proc/self/exe", child.ArgProbe, "cgroup")
-	out, err := cmd.Output()
-	if err != nil {
-		return 0, nil, fmt.Errorf("cannot start a process outside the group: %w", err)
-	}
-	var cg []procfs.CgroupEntry
-	if err := json.Unmarshal(out, &cg); err != nil {
-		return 0, nil, err
-	}
-	return cmd.Process.Pid, cg, nil
-}
-
-// CgroupFileExists reports whether an interface file is there: the kernel
-// creates them when a group is made, one set per controller.
-func FileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

@@ -68,7 +68,7 @@ func WatchOOM(g *Group, stop <-chan struct{}, timeout time.Duration) (OOMTimelin
 	usageFile, limitFile, killFile := memEventFiles(g)
 	var err error
 	if tl.Limit, err = readLimit(limitFile); err != nil || tl.Limit < 0 {
-		return tl, fmt.Errorf("the group has no memory limit to watch (%s): %v", limitFile, err)
+		return tl, fmt.Errorf("the group has no memory limit to watch (%s): %w", limitFile, err)
 	}
 	uf, err := os.Open(usageFile)
 	if err != nil {

@@ -1,5 +1,11 @@
 package cgroup
 
+// Removing a journaled cgroup directory (for a session's unwind and for
+// `nakami cleanup`): thaw, kill the members, rmdir, sub-groups first.
+//
+// Syscalls: open(2)/write(2) on freezer.state, cgroup.freeze, cgroup.kill;
+// kill(2); rmdir(2). Man pages: cgroups(7), kill(2), rmdir(2).
+
 import (
 	"errors"
 	"nakami/engine"
@@ -13,12 +19,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// Removing a journaled cgroup directory (for a session's unwind and for
-// `nakami cleanup`): thaw, kill the members, rmdir, sub-groups first.
-//
-// Syscalls: open(2)/write(2) on freezer.state, cgroup.freeze, cgroup.kill;
-// kill(2); rmdir(2). Man pages: cgroups(7), kill(2), rmdir(2).
 
 func init() {
 	engine.RegisterUndo(engine.KindCgroup, func(e engine.Entry) error { return undoCgroup(e.Path) })

@@ -25,7 +25,7 @@ import (
 
 type cgroupV2 struct{ root string }
 
-// NewCgroupV2 returns a v2 driver rooted at root: the unified mount point,
+// NewV2 returns a v2 driver rooted at root: the unified mount point,
 // or (in tests) a directory laid out like one.
 func NewV2(root string) driver { return &cgroupV2{root: root} }
 

@@ -3,17 +3,15 @@ package cgroup
 // Workloads for the cgroup lesson, as hidden roles of the binary so that
 // nothing depends on yes(1) or stress(1): a busy loop, a memory hog that
 // touches every page it maps, and a bounded fork bomb that refuses to run
-// outside a pids-limited group. Each is exec'd by a child (ChildSpec.Exec)
-// and keeps its fds 3 and 4: it sends "ready" on fd 4 and stops when fd 3
-// reaches EOF (the parent is gone or done with it).
+// outside a pids-limited group. Each is exec'd by a child (child.Spec.Exec)
+// and keeps its fds 3 and 4 (child.Attach): it sends "ready" on fd 4 and
+// stops when fd 3 reaches EOF (the parent is gone or done with it).
 //
 // Syscalls: mmap(2) (MAP_ANONYMOUS), clone(2) (raw, SIGCHLD only), pipe2(2),
 // read(2), wait4(2), exit_group(2). Man pages: cgroups(7), mmap(2), clone(2);
 // Documentation/admin-guide/cgroup-v1/pids.rst (fork fails with EAGAIN).
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"nakami/engine"
 	"nakami/engine/child"
@@ -46,49 +44,6 @@ func init() {
 	child.RegisterRole(RoleBomb, bombMain)
 }
 
-// work is a workload's end of the child protocol.
-type work struct {
-	cmds chan string // commands from fd 3; closed at EOF
-	out  *json.Encoder
-}
-
-func attachWork() *work {
-	w := &work{cmds: make(chan string, 4), out: json.NewEncoder(os.NewFile(4, "msg"))}
-	go func() {
-		defer close(w.cmds)
-		sc := bufio.NewScanner(os.NewFile(3, "cfg"))
-		for sc.Scan() {
-			var m struct{ Cmd string }
-			if json.Unmarshal(sc.Bytes(), &m) == nil && m.Cmd != "" {
-				w.cmds <- m.Cmd
-			}
-		}
-	}()
-	return w
-}
-
-func (w *work) send(m child.Message) { w.out.Encode(m) }
-
-// hold waits for EOF on fd 3 or until deadline; "detach" (--keep) only
-// drops the EOF rule.
-func (w *work) hold(deadline time.Time) {
-	timer := time.NewTimer(time.Until(deadline))
-	defer timer.Stop()
-	for {
-		select {
-		case cmd, ok := <-w.cmds:
-			if !ok {
-				return
-			}
-			if cmd == "detach" {
-				w.cmds = nil
-			}
-		case <-timer.C:
-			return
-		}
-	}
-}
-
 func burnMain(args []string) int {
 	n := 1
 	if len(args) == 1 {
@@ -98,7 +53,7 @@ func burnMain(args []string) int {
 		fmt.Fprintln(os.Stderr, "burn: want 1 to 64 threads")
 		return 2
 	}
-	w := attachWork()
+	c := child.Attach()
 	for i := 0; i < n; i++ {
 		go func() {
 			runtime.LockOSThread()
@@ -107,9 +62,8 @@ func burnMain(args []string) int {
 			}
 		}()
 	}
-	w.send(child.Message{Stage: "ready", PID: os.Getpid()})
-	w.hold(time.Now().Add(workMax))
-	return 0
+	c.Ready()
+	return c.HoldUntil(time.Now().Add(workMax))
 }
 
 func hogMain(args []string) int {
@@ -121,9 +75,9 @@ func hogMain(args []string) int {
 		fmt.Fprintln(os.Stderr, "hog: want a positive byte count")
 		return 2
 	}
-	w := attachWork()
-	w.send(child.Message{Stage: "ready", PID: os.Getpid()})
-	if cmd, ok := <-w.cmds; !ok || cmd != "go" {
+	c := child.Attach()
+	c.Ready()
+	if cmd, ok := c.Next(); !ok || cmd != child.CmdGo {
 		return 0
 	}
 	const chunk = 1 << 20
@@ -142,8 +96,7 @@ func hogMain(args []string) int {
 	}
 	// Survived: the limit did not hold. Stay until told, so the parent can
 	// read the group, then exit normally.
-	w.hold(time.Now().Add(workMax))
-	return 0
+	return c.HoldUntil(time.Now().Add(workMax))
 }
 
 // inPidsLimitedGroup reports this process's pids.max, refusing "max".
@@ -185,17 +138,18 @@ func bombMain(args []string) int {
 		fmt.Fprintln(os.Stderr, "bomb: MAX is 1 to 4096, SECONDS 1 to 600")
 		return 2
 	}
-	w := attachWork()
+	c := child.Attach()
+	c.Listen()
 	limit, err := inPidsLimitedGroup()
 	if err != nil {
-		w.send(child.Message{Stage: "error", Err: err.Error()})
+		c.Fail(err.Error())
 		return 2
 	}
 	// The children block reading this pipe and exit at EOF: when the bomb
 	// closes it or dies, every one of them goes.
 	var p [2]int
 	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
-		w.send(child.Message{Stage: "error", Err: "pipe2: " + err.Error()})
+		c.Fail("pipe2: " + err.Error())
 		return 3
 	}
 	// At the limit the runtime cannot start a thread either, and it aborts
@@ -217,16 +171,16 @@ func bombMain(args []string) int {
 		_ = pid
 		forked++
 	}
-	op := &engine.Op{Call: fmt.Sprintf("clone(SIGCHLD) × %d", forked+1), Shell: ":(){ :|:& };:  # bounded",
+	op := engine.Op{Call: fmt.Sprintf("clone(SIGCHLD) × %d", forked+1), Shell: ":(){ :|:& };:  # bounded",
 		Duration: time.Since(start), Outcome: "ok",
 		Detail: fmt.Sprintf("%d children started under pids.max %d; no clone was refused", forked, limit)}
 	if errno != 0 {
 		op.Outcome, op.Failed = engine.ErrnoName(errno), true
 		op.Detail = fmt.Sprintf("%d children started under pids.max %d, then clone() failed: %s", forked, limit, errno.Error())
 	}
-	w.send(child.Message{Stage: "fork", Op: op})
-	w.send(child.Message{Stage: "ready", PID: os.Getpid()})
-	w.hold(deadline.Add(time.Minute))
+	c.Report(child.StageFork, op)
+	c.Ready()
+	c.HoldUntil(deadline.Add(time.Minute))
 	unix.Close(p[1])
 	for {
 		if _, err := unix.Wait4(-1, nil, 0, nil); err != nil && err != unix.EINTR {

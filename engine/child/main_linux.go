@@ -1,12 +1,13 @@
 package child
 
-// The child protocol, child side (see child_linux.go for the diagram), and
-// the two other hidden roles of the binary: a pause process, and probes that
-// read kernel state from inside joined namespaces.
+// The child itself (childMain: the stages of a Spec, through Conn), and
+// the two other hidden roles of the child protocol: a pause process, and
+// probes that read kernel state from inside joined namespaces.
 //
 // Syscalls: write(2) to cgroup.procs, sethostname(2), mount(2)
-// (MS_REC|MS_PRIVATE on /, proc, tmpfs), shmget(2), clock_gettime(2) via
-// /proc/uptime, uname(2), execve(2) for workload roles.
+// (MS_REC|MS_PRIVATE on /, proc, tmpfs), shmget(2), clone(2)+execve(2) of
+// the pause process, execve(2) into a role, uname(2), reads of
+// /proc/uptime, /proc/sysvipc/shm and /proc/PID/ns, cgroup.
 // Man pages: cgroups(7), mount(2), proc(5), shmget(2), uts_namespaces(7).
 
 import (
@@ -14,12 +15,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
-	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -51,68 +50,45 @@ func Main() bool {
 	return false
 }
 
-type Conn struct {
-	Dec *json.Decoder
-	Out *json.Encoder
-}
-
-func (c *Conn) Send(m Message) { c.Out.Encode(m) }
-
-// stage performs one operation and reports it as a message.
-func (c *Conn) Stage(name, call, shell string, fn func() error) error {
-	start := time.Now()
-	err := fn()
-	op := &engine.Op{Call: call, Shell: shell, Duration: time.Since(start), Outcome: "ok"}
-	if err != nil {
-		op.Outcome, op.Failed, op.Detail = engine.ErrnoName(err), true, err.Error()
-	}
-	c.Send(Message{Stage: name, Op: op})
-	if err != nil {
-		c.Send(Message{Stage: "error", Err: fmt.Sprintf("%s: %v", call, err)})
-	}
-	return err
-}
-
 func childMain() int {
-	cfg, msg := os.NewFile(3, "cfg"), os.NewFile(4, "msg")
-	c := &Conn{Dec: json.NewDecoder(cfg), Out: json.NewEncoder(msg)}
+	c := Attach()
 	var spec Spec
-	if err := c.Dec.Decode(&spec); err != nil {
-		c.Send(Message{Stage: "error", Err: "no configuration from the parent: " + err.Error()})
+	if err := c.ReadConfig(&spec); err != nil {
+		c.Fail("no configuration from the parent: " + err.Error())
 		return 3
 	}
 	if e := nsenter.Err(); e != "" {
-		c.Send(Message{Stage: "error", Err: e})
+		c.Fail(e)
 		return 3
 	}
 	// Into the cgroup first, before any work, so that nothing the child
 	// does is ever accounted outside it.
 	pid := strconv.Itoa(os.Getpid())
 	for _, f := range spec.CgroupProcs {
-		if c.Stage("cgroup", fmt.Sprintf("write(%q, %q)", f, pid), "echo $$ > "+f,
+		if c.Stage(StageCgroup, fmt.Sprintf("write(%q, %q)", f, pid), "echo $$ > "+f,
 			func() error { return os.WriteFile(f, []byte(pid), 0) }) != nil {
 			return 3
 		}
 	}
 	if spec.Boottime != 0 || slices.Contains(spec.NewNS, "time") {
-		c.Send(Message{Stage: "time", Op: &engine.Op{
+		c.Report(StageTime, engine.Op{
 			Call:    fmt.Sprintf("unshare(CLONE_NEWTIME); write(timens_offsets, \"boottime %d 0\"); setns(time_for_children)", spec.Boottime),
 			Shell:   fmt.Sprintf("unshare -T --boottime %d", spec.Boottime),
 			Outcome: "ok", Detail: "done before the Go runtime started (C constructor)",
-		}})
+		})
 	}
 	if spec.Hostname != "" {
-		if c.Stage("hostname", fmt.Sprintf("sethostname(%q)", spec.Hostname), "hostname "+spec.Hostname,
+		if c.Stage(StageHostname, fmt.Sprintf("sethostname(%q)", spec.Hostname), "hostname "+spec.Hostname,
 			func() error { return unix.Sethostname([]byte(spec.Hostname)) }) != nil {
 			return 3
 		}
 	}
 	if spec.MountProc {
-		if c.Stage("mount", `mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)`, "mount --make-rprivate /",
+		if c.Stage(StageMount, `mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)`, "mount --make-rprivate /",
 			func() error { return unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, "") }) != nil {
 			return 3
 		}
-		if c.Stage("mount", `mount("proc", "/proc", "proc", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)`, "mount -t proc proc /proc",
+		if c.Stage(StageMount, `mount("proc", "/proc", "proc", MS_NOSUID|MS_NODEV|MS_NOEXEC, NULL)`, "mount -t proc proc /proc",
 			func() error {
 				return unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "")
 			}) != nil {
@@ -120,14 +96,14 @@ func childMain() int {
 		}
 	}
 	if spec.Tmpfs != "" {
-		if c.Stage("mount", fmt.Sprintf(`mount(%q, "/tmp", "tmpfs", 0, "size=1m")`, spec.Tmpfs),
+		if c.Stage(StageMount, fmt.Sprintf(`mount(%q, "/tmp", "tmpfs", 0, "size=1m")`, spec.Tmpfs),
 			fmt.Sprintf("mount -t tmpfs -o size=1m %s /tmp", spec.Tmpfs),
 			func() error { return unix.Mount(spec.Tmpfs, "/tmp", "tmpfs", 0, "size=1m") }) != nil {
 			return 3
 		}
 	}
 	if spec.ShmKey != 0 {
-		if c.Stage("ipc", fmt.Sprintf("shmget(0x%x, 4096, IPC_CREAT|0600)", spec.ShmKey),
+		if c.Stage(StageIPC, fmt.Sprintf("shmget(0x%x, 4096, IPC_CREAT|0600)", spec.ShmKey),
 			fmt.Sprintf("ipcmk -M 4096 # key 0x%x", spec.ShmKey),
 			func() error { _, err := unix.SysvShmGet(spec.ShmKey, 4096, unix.IPC_CREAT|0o600); return err }) != nil {
 			return 3
@@ -139,7 +115,7 @@ func childMain() int {
 		pause.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		stdin, _ := pause.StdinPipe()
 		defer stdin.Close()
-		if c.Stage("spawn", "clone() + execve(\"/proc/self/exe\")", "sleep infinity &",
+		if c.Stage(StageSpawn, "clone() + execve(\"/proc/self/exe\")", "sleep infinity &",
 			pause.Start) != nil {
 			return 3
 		}
@@ -156,34 +132,13 @@ func childMain() int {
 			path = spec.ExecPath
 		}
 		argv := append([]string{path}, spec.Exec...)
-		c.Send(Message{Stage: "exec", Op: &engine.Op{Call: fmt.Sprintf("execve(%q, %s)", path, engine.Argv(argv)), Shell: spec.Shell, Outcome: "ok"}})
+		c.Report(StageExec, engine.Op{Call: fmt.Sprintf("execve(%q, %s)", path, engine.Argv(argv)), Shell: spec.Shell, Outcome: "ok"})
 		err := unix.Exec(path, argv, os.Environ())
-		c.Send(Message{Stage: "error", Err: "execve: " + err.Error()})
+		c.Fail("execve: " + err.Error())
 		return 3
 	}
-	c.Send(Message{Stage: "ready", PID: os.Getpid()})
-
-	return c.Hold(cfg, msg)
-}
-
-// hold keeps the process (and so its namespaces) alive until the parent
-// closes the pipe, or, once told to detach (--keep), until a signal ends it.
-func (c *Conn) Hold(cfg, msg *os.File) int {
-	for {
-		var cmd struct{ Cmd string }
-		if err := c.Dec.Decode(&cmd); err != nil {
-			return 0
-		}
-		if cmd.Cmd == "detach" {
-			cfg.Close()
-			msg.Close()
-			sig := make(chan os.Signal, 1)
-			signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-			signal.Ignore(syscall.SIGPIPE)
-			<-sig
-			return 0
-		}
-	}
+	c.Ready()
+	return c.Hold()
 }
 
 // probeMain reads one piece of kernel state from wherever the constructor

@@ -1,5 +1,14 @@
 package child
 
+// Changing the child's root before it becomes a role, as stages of the
+// child protocol: the capability drop, pivot_root(2) in a new mount
+// namespace and chroot(2), in that order (the sequence is drawn in doc.go;
+// the rootfs package builds the trees and shows the chroot escape).
+//
+// Syscalls: mount(2), umount2(2), pivot_root(2), chroot(2), chdir(2),
+// mkdir(2), rmdir(2), prctl(2) PR_CAPBSET_DROP, capset(2).
+// Man pages: pivot_root(2), chroot(2), mount_namespaces(7), capabilities(7).
+
 import (
 	"fmt"
 	"strings"
@@ -8,27 +17,6 @@ import (
 
 	"golang.org/x/sys/unix"
 )
-
-// Changing the child's root before it becomes a role: the capability drop,
-// pivot_root(2) in a new mount namespace and chroot(2), as stages of the
-// child protocol. The sequence and why the drop comes first are explained
-// below and in the rootfs package.
-//
-//	pivot_root, in a new mount namespace (the article's sequence):
-//	  mount(NULL, "/", NULL, MS_REC|MS_PRIVATE)     nothing propagates to the host
-//	  mount(new_root, new_root, NULL, MS_BIND|MS_REC) new_root becomes a mount point
-//	  chdir(new_root); mkdir(".put_old")
-//	  mount("proc", "proc", "proc")                 a /proc for the new root
-//	  pivot_root(".", ".put_old")                   the old root now hangs on /.put_old
-//	  umount2("/.put_old", MNT_DETACH); rmdir("/.put_old"); chdir("/")
-//
-//	caps (first):  PR_CAPBSET_DROP on every thread (libcap's cap package;
-//	               a bare prctl changes only the calling thread)
-//	chroot:        chroot(dir); chdir("/")
-//
-// Syscalls: mount(2), umount2(2), pivot_root(2), chroot(2), chdir(2),
-// mkdir(2), rmdir(2), prctl(2) PR_CAPBSET_DROP, capset(2).
-// Man pages: pivot_root(2), chroot(2), mount_namespaces(7), capabilities(7).
 
 // childRoot applies DropCaps, PivotRoot and Chroot.
 //
@@ -52,7 +40,7 @@ func childRoot(c *Conn, spec Spec) error {
 		}
 	}
 	if dir := spec.Chroot; dir != "" {
-		return c.Stage("chroot", fmt.Sprintf("chroot(%q); chdir(\"/\")", dir), "chroot "+dir, func() error {
+		return c.Stage(StageChroot, fmt.Sprintf("chroot(%q); chdir(\"/\")", dir), "chroot "+dir, func() error {
 			if err := unix.Chroot(dir); err != nil {
 				return err
 			}
@@ -62,18 +50,21 @@ func childRoot(c *Conn, spec Spec) error {
 	return nil
 }
 
+// DropCaps is the "caps" stage: it removes spec.DropCaps from the bounding
+// set of every thread, and at once from the other sets unless spec changes
+// root (then the execve into spec.Exec sheds them).
 func DropCaps(c *Conn, spec Spec) error {
 	rooted := spec.Chroot != "" || spec.PivotRoot != ""
 	if rooted && len(spec.Exec) == 0 {
 		err := fmt.Errorf("dropping capabilities in a new root needs an Exec role")
-		c.Send(Message{Stage: "error", Err: err.Error()})
+		c.Fail(err.Error())
 		return err
 	}
 	var vals []cap.Value
 	for _, n := range spec.DropCaps {
 		v, err := cap.FromName(strings.ToLower(n))
 		if err != nil {
-			c.Send(Message{Stage: "error", Err: fmt.Sprintf("unknown capability %q", n)})
+			c.Fail(fmt.Sprintf("unknown capability %q", n))
 			return err
 		}
 		vals = append(vals, v)
@@ -85,7 +76,7 @@ func DropCaps(c *Conn, spec Spec) error {
 	} else {
 		call += "; capset(effective, permitted, inheritable without it)"
 	}
-	return c.Stage("caps", call, "capsh --drop="+names, func() error {
+	return c.Stage(StageCaps, call, "capsh --drop="+names, func() error {
 		if err := cap.DropBound(vals...); err != nil {
 			return err
 		}
@@ -102,6 +93,9 @@ func DropCaps(c *Conn, spec Spec) error {
 	})
 }
 
+// PivotInto is the "pivot_root" stages: newRoot becomes the root mount of
+// the caller's (new, private) mount namespace, with a fresh /proc, and the
+// old root is detached.
 func PivotInto(c *Conn, newRoot string) error {
 	steps := []struct{ call, shell string }{
 		{`mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)`, "mount --make-rprivate /"},
@@ -137,7 +131,7 @@ func PivotInto(c *Conn, newRoot string) error {
 		},
 	}
 	for i, s := range steps {
-		if err := c.Stage("pivot_root", s.call, s.shell, fns[i]); err != nil {
+		if err := c.Stage(StagePivotRoot, s.call, s.shell, fns[i]); err != nil {
 			return err
 		}
 	}

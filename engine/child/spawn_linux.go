@@ -1,49 +1,15 @@
 package child
 
-// The child protocol, parent side: work that must happen inside new
-// namespaces runs in a child started as /proc/self/exe with a hidden first
-// argument. The parent sends the child its configuration and reads one typed
-// message per stage, so the transcript narrates what happened inside.
+// The child protocol, parent side: Spawn clones the child in its new
+// namespaces, sends it its Spec on fd 3 and reads its stage messages from
+// fd 4 into the transcript until StageReady or StageError (the exchange is
+// drawn in doc.go); Process is the running child, which Stop, Send and
+// Detach talk to through fd 3.
 //
-//	parent (nakami)                           child (/proc/self/exe __nakami_child__)
-//	  │ clone(CLONE_NEW…) + uid/gid maps ───────► │ [C constructor: time ns]
-//	  │ fd 3 ─── ChildSpec (JSON line) ─────────► │
-//	  │                                           │ sethostname, mount proc, shmget, …
-//	  │ ◄──── Message{stage:"hostname", op} ── fd 4│
-//	  │ ◄──── Message{stage:"mount", op} ──────────│
-//	  │ ◄──── Message{stage:"ready", pid} ─────────│ holds: the namespaces stay alive
-//	  │ fd 3 ─── {"cmd":"detach"} (--keep) ──────► │ (then ignores EOF, waits for SIGKILL)
-//	  │ close(fd 3) ────────────── EOF ──────────► │ exits; a PID namespace dies with it
-//
-// If the parent dies (even by SIGKILL) the pipe closes and the child exits,
-// so a held namespace never outlives its session unless it was detached.
-//
-// A child can start inside a cgroup with no moment outside it. On v2 the
-// parent clones it straight into the group (clone3 CLONE_INTO_CGROUP); on
-// v1 the child's first stage writes its own PID into each cgroup.procs:
-//
-//	  │ ◄──── Message{stage:"cgroup", op} ─────────│ write(".../cgroup.procs", PID), first of all
-//
-// A workload child (Exec set) then execve()s the named hidden role, which
-// keeps fds 3 and 4 and speaks for itself: it sends "ready" (after stages of
-// its own), may wait for {"cmd":"go"}, and stops at EOF on fd 3.
-//
-//	  │ ◄──── Message{stage:"exec", op} ───────────│ execve("/proc/self/exe", ROLE…)
-//	  │ ◄──── Message{stage:"ready"} ── (the role) │
-//	  │ fd 3 ─── {"cmd":"go"} ───────────────────► │ e.g. start allocating
-//
-// Before Exec (or "ready") the child may change its root (chroot_linux.go):
-//
-//	  │ ◄──── Message{stage:"caps", op} ───────────│ PR_CAPBSET_DROP on every thread (libcap)
-//	  │ ◄──── Message{stage:"pivot_root", op} ─────│ mount --make-rprivate /; bind new_root;
-//	  │                                            │ mount proc; pivot_root(".", put_old);
-//	  │                                            │ umount2(put_old, MNT_DETACH); rmdir
-//	  │ ◄──── Message{stage:"chroot", op} ─────────│ chroot(dir); chdir("/")
-//	  │ ◄──── Message{stage:"exec", op} ───────────│ execve(ExecPath inside the new root, ROLE…)
-//
-// Syscalls: clone(2)/clone3(2) (through os/exec), pipe2(2), write(2) to
-// /proc/PID/uid_map and gid_map. Man pages: clone(2), user_namespaces(7),
-// cgroups(7).
+// Syscalls: pipe2(2), clone(2) or clone3(2) with CLONE_INTO_CGROUP (through
+// os/exec), write(2) to /proc/PID/uid_map, gid_map and setgroups, open(2)
+// of the cgroup directory, kill(2), wait4(2). Man pages: clone(2),
+// user_namespaces(7), cgroups(7).
 
 import (
 	"bufio"
@@ -70,7 +36,7 @@ const (
 	ArgProbe = "__nakami_probe__"
 )
 
-// ChildSpec is what the child is asked to do inside its new namespaces.
+// Spec is what the child is asked to do inside its new namespaces.
 type Spec struct {
 	Role      string   `json:"role"`
 	NewNS     []string `json:"new_ns"`               // namespace types to create
@@ -90,9 +56,9 @@ type Spec struct {
 	// arguments), which then sends "ready" itself.
 	Exec []string `json:"exec,omitempty"`
 	// ExecPath is the file Exec runs instead of /proc/self/exe: inside a
-	// root filesystem, where no /proc is mounted, it is SelfInRootfs.
+	// root filesystem, where no /proc is mounted, it is rootfs.SelfPath.
 	ExecPath string `json:"exec_path,omitempty"`
-	// The root the child ends up in (chroot_linux.go), in this order:
+	// The root the child ends up in (root_linux.go), in this order:
 	// DropCaps removes capabilities (e.g. "cap_sys_chroot") from the
 	// bounding set of every thread (and from permitted and effective:
 	// at once, or at the execve into Exec after a change of root),
@@ -103,15 +69,7 @@ type Spec struct {
 	DropCaps  []string `json:"drop_caps,omitempty"`
 }
 
-// Message is one stage report from the child.
-type Message struct {
-	Stage string     `json:"stage"` // a stage name, "ready" or "error"
-	Op    *engine.Op `json:"op,omitempty"`
-	PID   int        `json:"pid,omitempty"` // for "ready": the child's PID as it sees itself
-	Err   string     `json:"err,omitempty"`
-}
-
-// Child is a running child process holding namespaces.
+// Process is a running child process holding namespaces.
 type Process struct {
 	Spec   Spec
 	PID    int         // as the host sees it
@@ -251,12 +209,12 @@ func (c *Process) readStages(r *os.File) error {
 				c.Ops = append(c.Ops, *m.Op)
 			}
 			switch m.Stage {
-			case "ready":
+			case StageReady:
 				c.Inside = m.PID
 				res <- result{}
 				return
-			case "error":
-				res <- result{fmt.Errorf("inside the child: %s", m.Err)}
+			case StageError:
+				res <- result{newFailure(m.Err, c.Ops)}
 				return
 			}
 		}
@@ -291,7 +249,8 @@ func (c *Process) Stop() error {
 
 // Send writes one command to the child, e.g. "go" for a workload role.
 func (c *Process) Send(cmd string) error {
-	_, err := fmt.Fprintf(c.cfg, "{\"cmd\":%q}\n", cmd)
+	b, _ := json.Marshal(command{Cmd: cmd})
+	_, err := c.cfg.Write(append(b, '\n'))
 	return err
 }
 
@@ -323,8 +282,7 @@ func (c *Process) Exited() bool {
 // Detach tells the child to outlive this process (for --keep); the journal
 // still names it, so `nakami cleanup` removes it.
 func (c *Process) Detach() error {
-	_, err := c.cfg.Write([]byte("{\"cmd\":\"detach\"}\n"))
-	return err
+	return c.Send(CmdDetach)
 }
 
 func (c *Process) kill() {

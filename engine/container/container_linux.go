@@ -6,7 +6,7 @@ package container
 // /dev/null bound in, a new hostname, CAP_SYS_CHROOT gone, pivoted into a
 // root filesystem, and then a plain /bin/sh as its first process.
 //
-// The child protocol (child_linux.go) does the first part; the hidden role
+// The child protocol (package child) does the first part; the hidden role
 // __nakami_container__ does the rest in the new namespaces, then execve()s
 // the shell, which keeps PID 1 (as the container sees it):
 //
@@ -41,7 +41,6 @@ package container
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"nakami/engine"
 	"nakami/engine/child"
@@ -53,15 +52,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// RoleContainer is the hidden role that finishes a container: ROOTFS IN OUT.
+// Role is the hidden role that finishes a container: ROOTFS IN OUT.
 const Role = "__nakami_container__"
 
-// ContainerNS are the namespaces of `unshare -muinpr` (-f is the fork).
+// Namespaces are the namespaces of `unshare -muinpr` (-f is the fork).
 var Namespaces = []string{"mnt", "uts", "ipc", "net", "pid", "user"}
 
 func init() { child.RegisterRole(Role, containerMain) }
 
-// ContainerSpec is the ChildSpec of a container whose first process is
+// NewSpec returns the child.Spec of a container whose first process is
 // /bin/sh from rootfs, reading the console. Place it in a group with
 // Group.Place.
 func NewSpec(role, hostname, rootfs string, con *Console) child.Spec {
@@ -77,14 +76,14 @@ func NewSpec(role, hostname, rootfs string, con *Console) child.Spec {
 }
 
 func containerMain(args []string) int {
-	msg := os.NewFile(4, "msg")
-	c := &child.Conn{Out: json.NewEncoder(msg)}
+	// Attach only sends here: fd 3 stays unread and open for the shell.
+	c := child.Attach()
 	if len(args) != 3 || !filepath.IsAbs(args[0]) {
-		c.Send(child.Message{Stage: "error", Err: "the container role needs ROOTFS IN OUT"})
+		c.Fail("the container role needs ROOTFS IN OUT")
 		return 2
 	}
 	rootfs, in, out := args[0], args[1], args[2]
-	if c.Stage("console", fmt.Sprintf("open(%q, O_RDONLY) → 0; open(%q, O_WRONLY) → 1, 2", in, out),
+	if c.Stage(child.StageConsole, fmt.Sprintf("open(%q, O_RDONLY) → 0; open(%q, O_WRONLY) → 1, 2", in, out),
 		"exec <console-in >console-out 2>&1", func() error {
 			r, err := unix.Open(in, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 			if err != nil {
@@ -105,12 +104,12 @@ func containerMain(args []string) int {
 		}) != nil {
 		return 3
 	}
-	if c.Stage("mount", `mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)`, "mount --make-rprivate /",
+	if c.Stage(child.StageMount, `mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)`, "mount --make-rprivate /",
 		func() error { return unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, "") }) != nil {
 		return 3
 	}
 	null := filepath.Join(rootfs, "dev", "null")
-	if c.Stage("mount", fmt.Sprintf(`open(%q, O_CREAT); mount("/dev/null", %q, NULL, MS_BIND, NULL)`, null, null),
+	if c.Stage(child.StageMount, fmt.Sprintf(`open(%q, O_CREAT); mount("/dev/null", %q, NULL, MS_BIND, NULL)`, null, null),
 		"touch $ROOTFS/dev/null; mount --bind /dev/null $ROOTFS/dev/null", func() error {
 			f, err := os.OpenFile(null, os.O_CREATE|os.O_WRONLY, 0o666)
 			if err != nil {
@@ -133,9 +132,9 @@ func containerMain(args []string) int {
 	}
 	argv := []string{"/bin/sh"}
 	env := []string{"PATH=/bin", "HOME=/root", "LANG=C", "TERM=dumb"}
-	c.Send(child.Message{Stage: "exec", Op: &engine.Op{Call: fmt.Sprintf("execve(\"/bin/sh\", %q)", argv), Shell: "exec /bin/sh", Outcome: "ok",
-		Detail: "the shell keeps this process's PID: it is PID 1 of the new PID namespace"}})
-	c.Send(child.Message{Stage: "ready", PID: os.Getpid()})
+	c.Report(child.StageExec, engine.Op{Call: fmt.Sprintf("execve(\"/bin/sh\", %q)", argv), Shell: "exec /bin/sh", Outcome: "ok",
+		Detail: "the shell keeps this process's PID: it is PID 1 of the new PID namespace"})
+	c.Ready()
 	unix.CloseOnExec(4)
 	err := unix.Exec("/bin/sh", argv, env)
 	fmt.Fprintln(os.Stderr, "execve /bin/sh:", err)

@@ -12,6 +12,7 @@ package netlab
 // Man pages: raw(7), icmp(7), ping(8), ip-netns(8).
 
 import (
+	"errors"
 	"fmt"
 	"nakami/engine"
 	"net"
@@ -40,15 +41,14 @@ func (n *Net) PingInside(target string, count int) (EchoReport, error) {
 	if err := n.waitForwarding(); err != nil {
 		return r, err
 	}
-	start := time.Now()
-	err := n.Inside(func() error { return echo(&r, dst, count) })
-	if err == nil && r.Received < r.Sent {
-		err = fmt.Errorf("%s", r.Summary())
-	}
-	op := engine.Op{Call: call, Shell: shell, Duration: time.Since(start), By: "nakami", Detail: r.Summary()}
-	if err != nil {
-		op.Outcome, op.Failed, op.Detail = engine.ErrnoName(err), true, err.Error()
-	}
+	op, err := engine.Perform(call, shell, func() (string, error) {
+		err := n.Inside(func() error { return echo(&r, dst, count) })
+		if err == nil && r.Received < r.Sent {
+			err = errors.New(r.Summary())
+		}
+		return r.Summary(), err
+	})
+	op.By = "nakami"
 	n.s.T.Add(op)
 	return r, err
 }

@@ -2,7 +2,8 @@ package netlab
 
 // The network lesson's pure parts: the one subnet nakami may use, the names
 // of its links and namespaces, and parsers for /proc/net/snmp. The kernel
-// calls are in net_linux.go and echo_linux.go.
+// calls are in net_linux.go, netns_linux.go, links_linux.go and
+// echo_linux.go.
 //
 // Man pages: ip-address(8), ip-link(8), ip-netns(8), proc(5) (/proc/net/snmp).
 
@@ -13,7 +14,7 @@ import (
 	"strings"
 )
 
-// LabSubnet is the only IPv4 network nakami assigns, routes to or pings:
+// Subnet is the only IPv4 network nakami assigns, routes to or pings:
 // the article's 192.168.77.0/24.
 const Subnet = "192.168.77.0/24"
 
@@ -56,7 +57,7 @@ func GuardCIDR(s string) (*net.IPNet, error) {
 	return &net.IPNet{IP: ip.To4(), Mask: n.Mask}, nil
 }
 
-// NetNames are the names of one session's network objects. Link names are
+// Names are the names of one session's network objects. Link names are
 // limited to 15 characters (IFNAMSIZ-1), so they carry the session as
 // "nk<8 hex digits>" followed by the article's name: nk1a2b3c4dbr0.
 type Names struct {

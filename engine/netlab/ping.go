@@ -36,7 +36,7 @@ func EchoRequest(id, seq uint16) []byte {
 	return b
 }
 
-// icmpChecksum is the Internet checksum (RFC 1071).
+// IcmpChecksum is the Internet checksum (RFC 1071).
 func IcmpChecksum(b []byte) uint16 {
 	var sum uint32
 	for i := 0; i+1 < len(b); i += 2 {

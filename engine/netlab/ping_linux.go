@@ -17,17 +17,14 @@ package netlab
 // Man pages: raw(7), icmp(7), socket(2), capabilities(7).
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"nakami/engine"
 	"nakami/engine/child"
 	"nakami/engine/procfs"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -87,7 +84,7 @@ func pingMain(args []string) int {
 	return 0
 }
 
-// ping sends count echo requests and returns the report and the socket,
+// Ping sends count echo requests and returns the report and the socket,
 // left open so that a held process still shows it.
 func Ping(count int) (PingReport, int) {
 	r := PingReport{PID: os.Getpid(), UID: os.Getuid(), EUID: os.Geteuid(), Socket: "skipped"}
@@ -137,20 +134,9 @@ func printPing(r PingReport) {
 	fmt.Printf("PING %s: %d packets transmitted, %d received (uid %d, euid %d)\n", PingTarget, r.Sent, r.Received, r.UID, r.EUID)
 }
 
-// holdUntilEOF waits until standard input closes, or, after a detach
-// line, until a signal.
-func HoldUntilEOF() {
-	sc := bufio.NewScanner(os.Stdin)
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), `"detach"`) {
-			sig := make(chan os.Signal, 1)
-			signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
-			signal.Ignore(syscall.SIGPIPE)
-			<-sig
-			return
-		}
-	}
-}
+// HoldUntilEOF waits until standard input closes, or, after a detach
+// line, until a signal: the child protocol's hold (child.Conn), on stdin.
+func HoldUntilEOF() { child.AttachFiles(os.Stdin, nil).Hold() }
 
 // RawSocketsOf lists the raw sockets pid holds open: the socket:[inode]
 // links in /proc/PID/fd matched against /proc/PID/net/raw.

@@ -4,10 +4,10 @@ package netlab
 // the loopback interface of its (new, empty) network namespace, serves one
 // fixed body over HTTP on 127.0.0.1 only, runs the container's entrypoint
 // (the fetch program an image layer installed), reports what happened over
-// the child protocol (fds 3 and 4, see child_linux.go), and keeps serving
-// until the parent closes fd 3. Nothing it does can reach beyond its own
-// network namespace: the listener is bound to 127.0.0.1, and the namespace
-// has no interface but lo.
+// the child protocol (child.Conn on fds 3 and 4; the protocol is drawn in
+// package child), and keeps serving until the parent closes fd 3. Nothing
+// it does can reach beyond its own network namespace: the listener is
+// bound to 127.0.0.1, and the namespace has no interface but lo.
 //
 //	parent                                   container (PID 1 in its PID namespace)
 //	  │ ◄── Message{stage:"net", op} ───────── │ ioctl(SIOCSIFFLAGS, "lo", IFF_UP)
@@ -22,7 +22,6 @@ package netlab
 import (
 	"bytes"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"nakami/engine"
 	"nakami/engine/child"
@@ -45,24 +44,23 @@ const ArgServe = "__nakami_serve__"
 func init() { child.RegisterRole(ArgServe, serveMain) }
 
 func serveMain(args []string) int {
-	cfg, msg := os.NewFile(3, "cfg"), os.NewFile(4, "msg")
-	c := &child.Conn{Dec: json.NewDecoder(cfg), Out: json.NewEncoder(msg)}
+	c := child.Attach()
 	if len(args) < 3 {
-		c.Send(child.Message{Stage: "error", Err: "serve needs PORT BODY ENTRYPOINT…"})
+		c.Fail("serve needs PORT BODY ENTRYPOINT…")
 		return 2
 	}
 	port, err := strconv.Atoi(args[0])
 	if err != nil || port < 1 || port > 65535 {
-		c.Send(child.Message{Stage: "error", Err: fmt.Sprintf("bad port %q", args[0])})
+		c.Fail(fmt.Sprintf("bad port %q", args[0]))
 		return 2
 	}
 	body, entry := args[1], args[2:]
-	if c.Stage("net", `ioctl(socket(AF_INET, SOCK_DGRAM), SIOCSIFFLAGS, {"lo", IFF_UP})`, "ip link set lo up", loUp) != nil {
+	if c.Stage(child.StageNet, `ioctl(socket(AF_INET, SOCK_DGRAM), SIOCSIFFLAGS, {"lo", IFF_UP})`, "ip link set lo up", loUp) != nil {
 		return 3
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	var ln net.Listener
-	if c.Stage("listen", fmt.Sprintf("socket(AF_INET, SOCK_STREAM); bind(%s); listen()", addr),
+	if c.Stage(child.StageListen, fmt.Sprintf("socket(AF_INET, SOCK_STREAM); bind(%s); listen()", addr),
 		fmt.Sprintf("httpd -f -p %s -h /srv &", addr), func() error {
 			var err error
 			ln, err = net.Listen("tcp4", addr)
@@ -78,24 +76,22 @@ func serveMain(args []string) int {
 	})}
 	go srv.Serve(ln)
 
-	var out bytes.Buffer
-	start := time.Now()
-	cmd := exec.Command(entry[0], entry[1:]...)
-	cmd.Path = entry[0]
-	cmd.Dir = "/"
-	cmd.Env = []string{"PATH=/usr/local/bin:/bin", "HOME=/root", "LANG=C"}
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.Stdin = strings.NewReader("") // a pipe: the image has no /dev/null
-	runErr := cmd.Run()
-	op := &engine.Op{Call: fmt.Sprintf("clone(); execve(%q, %q); wait4()", entry[0], entry), Shell: strings.Join(entry, " "),
-		Duration: time.Since(start), Outcome: "ok"}
-	op.Detail = strings.TrimSpace(out.String()) + fmt.Sprintf(" [exit 0; the server answered %d request(s)]", served.Load())
-	if runErr != nil {
-		op.Outcome, op.Failed, op.Detail = engine.ErrnoName(runErr), true, fmt.Sprintf("%v: %s", runErr, strings.TrimSpace(out.String()))
-	}
-	c.Send(child.Message{Stage: "entrypoint", Op: op})
-	c.Send(child.Message{Stage: "ready", PID: os.Getpid()})
-	return c.Hold(cfg, msg)
+	c.Perform(child.StageEntrypoint, fmt.Sprintf("clone(); execve(%q, %q); wait4()", entry[0], entry), strings.Join(entry, " "),
+		func() (string, error) {
+			var out bytes.Buffer
+			cmd := exec.Command(entry[0], entry[1:]...)
+			cmd.Path = entry[0]
+			cmd.Dir = "/"
+			cmd.Env = []string{"PATH=/usr/local/bin:/bin", "HOME=/root", "LANG=C"}
+			cmd.Stdout, cmd.Stderr = &out, &out
+			cmd.Stdin = strings.NewReader("") // a pipe: the image has no /dev/null
+			if err := cmd.Run(); err != nil {
+				return "", fmt.Errorf("%w: %s", err, strings.TrimSpace(out.String()))
+			}
+			return strings.TrimSpace(out.String()) + fmt.Sprintf(" [exit 0; the server answered %d request(s)]", served.Load()), nil
+		})
+	c.Ready()
+	return c.Hold()
 }
 
 // loUp sets IFF_UP on lo in the caller's network namespace.

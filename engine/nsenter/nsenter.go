@@ -13,7 +13,7 @@
 // with the child's status.
 //
 // uts, ipc, net and cgroup can be joined from a locked OS thread, and mnt
-// from one after unshare(CLONE_FS); engine.JoinThread does that. This package
+// from one after unshare(CLONE_FS); child.JoinThread does that. This package
 // exists for the types that cannot, and for creating a time namespace with an
 // offset (offsets must be written before any process enters it).
 //

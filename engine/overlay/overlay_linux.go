@@ -50,7 +50,7 @@ import (
 // XattrOpaque marks an opaque directory in an overlay's upper layer.
 const XattrOpaque = "trusted.overlay.opaque"
 
-// Overlay names the directories of one overlay mount.
+// Spec names the directories of one overlay mount.
 type Spec struct {
 	Lower  []string // topmost first, as in lowerdir=L2:L1
 	Upper  string
@@ -63,7 +63,7 @@ func (o Spec) Options() string {
 	return fmt.Sprintf("lowerdir=%s,upperdir=%s,workdir=%s", strings.Join(o.Lower, ":"), o.Upper, o.Work)
 }
 
-// MountOverlay mounts o (journaled first, so an unwind unmounts it before
+// Mount mounts o (journaled first, so an unwind unmounts it before
 // it removes the directories). Mounting on a mount point already holding
 // this overlay does nothing.
 func Mount(s *engine.Session, o Spec) error {
@@ -79,14 +79,14 @@ func Mount(s *engine.Session, o Spec) error {
 		func() error { return unix.Mount("overlay", o.Merged, "overlay", 0, opts) })
 }
 
-// OverlayInfo is an overlay mount as /proc/self/mountinfo shows it.
+// Info is an overlay mount as /proc/self/mountinfo shows it.
 type Info struct {
 	Spec
 	FSType string `json:"fstype"`
 	Line   string `json:"line"` // the mountinfo line, rebuilt
 }
 
-// ReadOverlay finds the mount on merged in this process's mount table and
+// Read finds the mount on merged in this process's mount table and
 // returns its overlay options. It fails when nothing, or not an overlay, is
 // mounted there.
 func Read(merged string) (*Info, error) {
@@ -100,7 +100,7 @@ func Read(merged string) (*Info, error) {
 	return overlayInfo(ms[len(ms)-1])
 }
 
-// ReadOverlayOf is ReadOverlay for a mount of another process's mount
+// ReadOf is Read for a mount of another process's mount
 // namespace (e.g. a container's root), by mount point as it sees it.
 func ReadOf(pid int, mountpoint string) (*Info, error) {
 	ms, err := procfs.ReadMounts(pid)
@@ -135,7 +135,7 @@ func MountLine(m *mountinfo.Info) string {
 	return fmt.Sprintf("%d %d %d:%d %s %s %s - %s %s %s", m.ID, m.Parent, m.Major, m.Minor, m.Root, m.Mountpoint, m.Options, m.FSType, m.Source, m.VFSOptions)
 }
 
-// ParseOverlayOptions reads lowerdir (split at unescaped colons), upperdir
+// ParseOptions reads lowerdir (split at unescaped colons), upperdir
 // and workdir from an overlay's super-block options. The kernel escapes a
 // ',' or ':' or '\' inside a path with a backslash.
 func ParseOptions(opts string) (lower []string, upper, work string) {

@@ -8,7 +8,9 @@ package procfs
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
+	"io/fs"
 	"strconv"
 	"strings"
 )
@@ -226,3 +228,27 @@ func ParseSysvKeys(text string) []string {
 	}
 	return keys
 }
+
+// Explain turns a failed read of /proc/PID into one plain sentence when the
+// process vanished or belongs to someone else; the error it wraps stays
+// reachable (errors.Is(err, fs.ErrNotExist)).
+func Explain(pid int, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fs.ErrNotExist):
+		return &explained{fmt.Sprintf("process %d does not exist (or has exited)", pid), err}
+	case errors.Is(err, fs.ErrPermission):
+		return &explained{fmt.Sprintf("not allowed to read /proc/%d (it belongs to another user; try as root)", pid), err}
+	}
+	return err
+}
+
+// explained is a sentence for a person with the error it stands for.
+type explained struct {
+	sentence string
+	err      error
+}
+
+func (e *explained) Error() string { return e.sentence }
+func (e *explained) Unwrap() error { return e.err }

@@ -172,20 +172,6 @@ func ProcessExists(pid int) bool {
 	return err == nil
 }
 
-// procErr turns a vanished process into one plain sentence.
-func Explain(pid int, err error) error {
-	if err == nil {
-		return nil
-	}
-	if os.IsNotExist(err) {
-		return fmt.Errorf("process %d does not exist (or has exited)", pid)
-	}
-	if os.IsPermission(err) {
-		return fmt.Errorf("not allowed to read /proc/%d (it belongs to another user; try as root)", pid)
-	}
-	return err
-}
-
 // SelfPID is this process's PID as the host sees it.
 func SelfPID() int { return os.Getpid() }
 

@@ -18,28 +18,23 @@ package rootfs
 //
 // Syscalls: mkdir(2), open(2)/read(2)/write(2) (copies, never hard links:
 // a link would let the jail write to the host's program), fchmod(2),
-// symlink(2) (busybox applets), chroot(2) and execve(2) in RunIn.
+// symlink(2) (busybox applets). Using the tree is install_linux.go.
 // Man pages: chroot(2), ld.so(8), elf(5), busybox(1), hier(7).
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
+	"maps"
 	"nakami/engine"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 )
 
-// RootfsOptions chooses what goes into a root filesystem.
+// Options chooses what goes into a root filesystem.
 type Options struct {
 	// Programs are host commands copied into /bin (looked up in PATH);
 	// nil means DefaultPrograms. /bin/sh is always included.
@@ -55,7 +50,7 @@ type Options struct {
 // DefaultPrograms are the commands of the article's examples.
 var DefaultPrograms = []string{"sh", "ls", "cat", "id", "hostname", "ps", "mount"}
 
-// Rootfs is a built root filesystem.
+// Root is a built root filesystem.
 type Root struct {
 	Path     string        `json:"path"`
 	Programs []string      `json:"programs"` // paths inside, e.g. /bin/ls
@@ -67,10 +62,10 @@ type Root struct {
 	Took     time.Duration `json:"took_ns"`
 }
 
-// SelfInRootfs is where the nakami binary lives inside a root filesystem.
+// SelfPath is where the nakami binary lives inside a root filesystem.
 const SelfPath = "/bin/nakami"
 
-// BuildRootfs makes <session temp dir>/rootfs-<name> (journaled first,
+// Build makes <session temp dir>/rootfs-<name> (journaled first,
 // removed whole on unwind) and fills it. Building the same name twice in a
 // session returns the first one.
 func Build(s *engine.Session, name string, opts Options) (*Root, error) {
@@ -107,7 +102,7 @@ func Build(s *engine.Session, name string, opts Options) (*Root, error) {
 	return b.r, nil
 }
 
-var rootfsCache sync.Map // path → *Rootfs
+var rootfsCache sync.Map // path → *Root
 
 func builtRootfs(dir string) (*Root, bool) {
 	v, ok := rootfsCache.Load(dir)
@@ -144,7 +139,7 @@ func (b *rootfsBuilder) build(opts Options) error {
 		"etc/group":    "root:x:0:\nnogroup:x:65534:\n",
 		"etc/hostname": "nakami-rootfs\n",
 	}
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if err := os.WriteFile(filepath.Join(b.dir, name), []byte(files[name]), 0o644); err != nil {
 			return err
 		}
@@ -214,12 +209,7 @@ func (b *rootfsBuilder) build(opts Options) error {
 // copyFile copies host (following symlinks) to inside, keeping the
 // permission bits but never set-user-ID, set-group-ID or sticky.
 func (b *rootfsBuilder) copyFile(host, inside string) error {
-	in, err := os.Open(host)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	st, err := in.Stat()
+	st, err := os.Stat(host)
 	if err != nil {
 		return err
 	}
@@ -227,17 +217,7 @@ func (b *rootfsBuilder) copyFile(host, inside string) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	n, err := io.Copy(out, in)
-	if err == nil {
-		err = out.Chmod(st.Mode().Perm())
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
+	n, err := copyPlain(host, dst, st.Mode().Perm())
 	b.r.Files++
 	b.r.Bytes += n
 	return err
@@ -251,114 +231,4 @@ func staticBusybox() string {
 		}
 	}
 	return ""
-}
-
-// RunIn runs argv chrooted into root (working directory /) and returns what
-// it printed; the operation lands in t.
-func RunIn(t *engine.Transcript, root string, argv ...string) (string, error) {
-	var out, errb bytes.Buffer
-	start := time.Now()
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Path = argv[0] // resolved inside the new root, not in our PATH
-	cmd.Dir = "/"
-	cmd.Env = []string{"PATH=/bin", "HOME=/root", "LANG=C"}
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: root, Pdeathsig: syscall.SIGKILL}
-	err := cmd.Run()
-	if err != nil && errb.Len() > 0 {
-		err = fmt.Errorf("%w: %s", err, strings.TrimSpace(errb.String()))
-	}
-	if t != nil {
-		op := engine.Op{Call: fmt.Sprintf("chroot(%q); chdir(\"/\"); execve(%q, %q)", root, argv[0], argv),
-			Shell: "chroot $ROOTFS " + strings.Join(argv, " "), By: "nakami", Duration: time.Since(start)}
-		if err != nil {
-			op.Outcome, op.Failed, op.Detail = engine.ErrnoName(err), true, err.Error()
-		} else {
-			op.Detail = strings.TrimSpace(out.String())
-		}
-		t.Add(op)
-	}
-	return out.String(), err
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-// InstallProgram copies the nakami binary into root as inside (e.g.
-// /usr/local/bin/fetch), creating parent directories as needed, and also
-// copies each library it needs that root does not hold yet, the way a
-// package manager pulls in dependencies. It returns the paths it created,
-// inside root.
-func InstallProgram(s *engine.Session, root, inside string) ([]string, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("cannot find the nakami binary: %w", err)
-	}
-	libs, err := (&LibResolver{}).Resolve(self)
-	if err != nil {
-		return nil, err
-	}
-	var created []string
-	install := func(host, in string, mode os.FileMode) error {
-		for d := filepath.Dir(in); d != "/"; d = filepath.Dir(d) {
-			if _, err := os.Lstat(filepath.Join(root, d)); errors.Is(err, fs.ErrNotExist) {
-				created = append(created, d+"/")
-			}
-		}
-		if err := os.MkdirAll(filepath.Join(root, filepath.Dir(in)), 0o755); err != nil {
-			return err
-		}
-		created = append(created, in)
-		return copyPlain(host, filepath.Join(root, in), mode)
-	}
-	err = s.T.Do(fmt.Sprintf("open(%q); open(%q, O_CREAT|O_EXCL); write(); fchmod(0755)", self, filepath.Join(root, inside)),
-		fmt.Sprintf("install -D -m 0755 nakami %s%s   # apk add --no-cache curl", root, inside),
-		func() error { return install(self, inside, 0o755) })
-	if err != nil {
-		return nil, err
-	}
-	var missing []string
-	for _, l := range libs {
-		if _, err := os.Stat(filepath.Join(root, l)); errors.Is(err, fs.ErrNotExist) {
-			missing = append(missing, l)
-		}
-	}
-	err = s.T.Do(fmt.Sprintf("stat() ×%d libraries in %s: %d missing", len(libs), root, len(missing)),
-		"ldd "+inside+" | while read lib; do [ -e $MERGED$lib ] || cp $lib $MERGED$lib; done",
-		func() error {
-			for _, l := range missing {
-				if err := install(l, l, 0o755); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-	sort.Strings(created)
-	return created, err
-}
-
-func copyPlain(src, dst string, mode os.FileMode) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(out, in)
-	if err == nil {
-		err = out.Chmod(mode)
-	}
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// BuildRootfs makes a tree where /bin/sh runs chrooted, carries the nakami
+// Build makes a tree where /bin/sh runs chrooted, carries the nakami
 // binary so a hidden role runs inside, copies no set-user-ID bit, and is
 // gone after the session unwinds.
 func TestBuildRootfs(t *testing.T) {

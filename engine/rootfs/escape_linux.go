@@ -1,29 +1,14 @@
 package rootfs
 
-// Changing a process's root: chroot(2), which moves the root *directory*
-// (the start of absolute path lookups) and nothing else, and pivot_root(2),
-// which swaps the root *mount* of a mount namespace so that the old one can
-// be detached and is gone for good. Both run in the child of the child
-// protocol (see the diagram in child_linux.go), before it becomes a role:
-//
-//	pivot_root, in a new mount namespace (the article's sequence):
-//	  mount(NULL, "/", NULL, MS_REC|MS_PRIVATE)     nothing propagates to the host
-//	  mount(new_root, new_root, NULL, MS_BIND|MS_REC) new_root becomes a mount point
-//	  chdir(new_root); mkdir(".put_old")
-//	  mount("proc", "proc", "proc")                 a /proc for the new root
-//	  pivot_root(".", ".put_old")                   the old root now hangs on /.put_old
-//	  umount2("/.put_old", MNT_DETACH); rmdir("/.put_old"); chdir("/")
-//
-//	caps (first):  PR_CAPBSET_DROP on every thread (libcap's cap package;
-//	               a bare prctl changes only the calling thread)
-//	chroot:        chroot(dir); chdir("/")
-//
-// The escape (the hidden role __nakami_escape__, run from SelfInRootfs):
-// chroot(2) does not move the working directory, and ".." above a root
-// directory is only clamped when the walk *passes through* that root. So a
-// process that can still call chroot makes a subdirectory, chroots into it
-// (its working directory now lies outside its root), walks ".." far enough
-// to reach the real root, and chroots there:
+// The chroot escape, the hidden role __nakami_escape__ (run from SelfPath
+// inside a root filesystem the child chrooted into; the change of root
+// itself is child.Spec.Chroot). chroot(2) moves only the root *directory*
+// (the start of absolute path lookups), not the working directory, and
+// ".." above a root directory is only clamped when the walk *passes
+// through* that root. So a process that can still call chroot makes a
+// subdirectory, chroots into it (its working directory now lies outside
+// its root), walks ".." far enough to reach the real root, and chroots
+// there. It reports each operation as a StageEscape message (child.Conn):
 //
 //	  mkdir(".nakami-escape"); chroot(".nakami-escape")
 //	  chdir("..") ×256; chroot(".")
@@ -31,14 +16,15 @@ package rootfs
 //
 // The CANARY is a file nakami wrote outside the root filesystem for this
 // session (WriteCanary); the escape never reads anything else of the host.
+// pivot_root(2) (child.PivotInto) leaves no old root to walk back to, and
+// without CAP_SYS_CHROOT the first chroot fails with EPERM.
 //
-// Syscalls: chroot(2), chdir(2), mkdir(2), rmdir(2), mount(2), umount2(2),
-// pivot_root(2), prctl(2) PR_CAPBSET_DROP, capset(2), getcwd(2), execve(2).
-// Man pages: chroot(2), pivot_root(2), mount_namespaces(7), capabilities(7),
-// path_resolution(7), proc(5) (/proc/PID/root, /proc/PID/mountinfo).
+// Syscalls: mkdir(2), chroot(2), chdir(2), open(2)/read(2), write(2) of
+// the canary; reads of /proc/PID/mountinfo (RootMount).
+// Man pages: chroot(2), pivot_root(2), path_resolution(7),
+// capabilities(7), proc(5) (/proc/PID/root, /proc/PID/mountinfo).
 
 import (
-	"encoding/json"
 	"fmt"
 	"nakami/engine"
 	"nakami/engine/child"
@@ -46,7 +32,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"
@@ -65,22 +50,14 @@ func init() { child.RegisterRole(ArgEscape, escapeMain) }
 // and 4: one "escape" message per operation, then "ready", then it holds
 // (so /proc/PID/root can be read) until fd 3 reaches EOF.
 func escapeMain(args []string) int {
-	cfg, msg := os.NewFile(3, "cfg"), os.NewFile(4, "msg")
-	c := &child.Conn{Dec: json.NewDecoder(cfg), Out: json.NewEncoder(msg)}
+	c := child.Attach()
 	if len(args) != 1 || !filepath.IsAbs(args[0]) {
-		c.Send(child.Message{Stage: "error", Err: "the escape needs the canary's absolute path"})
+		c.Fail("the escape needs the canary's absolute path")
 		return 2
 	}
 	canary := args[0]
 	report := func(call, shell string, fn func() (string, error)) error {
-		start := time.Now()
-		detail, err := fn()
-		op := &engine.Op{Call: call, Shell: shell, Duration: time.Since(start), Outcome: "ok", Detail: detail}
-		if err != nil {
-			op.Outcome, op.Failed, op.Detail = engine.ErrnoName(err), true, err.Error()
-		}
-		c.Send(child.Message{Stage: "escape", Op: op})
-		return err
+		return c.Perform(child.StageEscape, call, shell, fn)
 	}
 	report(`mkdir(".nakami-escape", 0755)`, "mkdir .nakami-escape", func() (string, error) {
 		if err := unix.Mkdir(".nakami-escape", 0o755); err != nil && err != unix.EEXIST {
@@ -105,8 +82,8 @@ func escapeMain(args []string) int {
 			return strings.TrimSpace(string(b)), err
 		})
 	}
-	c.Send(child.Message{Stage: "ready", PID: os.Getpid()})
-	return c.Hold(cfg, msg)
+	c.Ready()
+	return c.Hold()
 }
 
 // EscapeResult is what an escape role reported about itself.
