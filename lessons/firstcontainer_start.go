@@ -1,0 +1,124 @@
+package lessons
+
+// first-container/start-time (article map row 8): a container starts like
+// an ordinary process. Five plain processes and five full containers
+// (namespaces, cgroup, pivot_root) are started and timed from clone(2) to
+// "ready"; the last container stays for the check to read.
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/container"
+	"nakami/engine/procfs"
+	"nakami/engine/rootfs"
+)
+
+// fcStarts are the medians of the timed starts, clone to "ready".
+type fcStarts struct {
+	Plain, Container time.Duration
+}
+
+// fcStartsKey holds the start-time step's medians.
+var fcStartsKey = newKey[fcStarts]("first-container/starts")
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+var fcStartStep = &Step{
+	ID: "start-time",
+	Commands: []string{
+		"time sudo cgexec -g cpu,memory:$UUID unshare -muinpfr /bin/sh -c 'mount -t proc …; exec capsh --chroot=$ROOTFS -- -c true'",
+		"time /bin/true",
+	},
+	Requires: NeedsRoot,
+	Why:      fcWhy,
+	Live:     Live{Procs: []string{"timed"}, Cgroups: []string{"timed"}},
+	Action: func(e *Env) error {
+		r, err := fcBuildRootfs(e)
+		if err != nil {
+			return err
+		}
+		g, err := fcNewGroup(e, "timed", "start-time")
+		if err != nil {
+			return err
+		}
+		var plain, full []time.Duration
+		for i := 0; i < fcRuns; i++ {
+			t0 := time.Now()
+			c, err := child.Spawn(e.S, child.Spec{Role: "plain", Shell: "/bin/true"})
+			if err != nil {
+				return err
+			}
+			plain = append(plain, time.Since(t0))
+			c.Stop()
+			spec := g.Place(child.Spec{Role: "timed", NewNS: container.Namespaces, Hostname: e.S.Tag, PivotRoot: r.Path,
+				Shell: "cgexec … unshare -muinpfr … pivot_root $ROOTFS"})
+			t0 = time.Now()
+			if i == fcRuns-1 {
+				_, err = e.Spawn(spec) // the last one stays, for the checks
+			} else {
+				c, err = child.Spawn(e.S, spec)
+				if err == nil {
+					c.Stop()
+				}
+			}
+			if err != nil {
+				return err
+			}
+			full = append(full, time.Since(t0))
+		}
+		fcStartsKey.Set(e, fcStarts{Plain: median(plain), Container: median(full)})
+		e.S.T.Add(engine.Op{Call: fmt.Sprintf("clone → \"ready\" ×%d each", fcRuns), Shell: "time …", By: "nakami",
+			Detail: fmt.Sprintf("plain process: %v; container: %v", plain, full)})
+		return nil
+	},
+	Checks: []Check{
+		procCheck(T("each timed start was a real container: new namespaces, in the group, pivoted into the root filesystem", "計測した起動はどれも本物のコンテナ: 新しい名前空間、グループの中、ルートファイルシステムへ pivot_root 済み"), "timed",
+			func(e *Env, c *child.Process) (bool, Text) {
+				g, why, ok := groupOrNot(e, "timed")
+				if !ok {
+					return false, T("no container has been timed yet "+why.EN, "まだコンテナの起動を計測していません "+why.JA)
+				}
+				ns, err := procfs.ReadNamespaces(c.PID)
+				if err != nil {
+					return false, errText(err)
+				}
+				mine, err := procfs.ReadNamespaces(os.Getpid())
+				if err != nil {
+					return false, errText(err)
+				}
+				diff := differing(ns, mine)
+				cg, err := procfs.ReadCgroups(c.PID)
+				if err != nil {
+					return false, errText(err)
+				}
+				l, _ := cgroupLine(cg, g, "cpu")
+				m, err := rootfs.RootMount(c.PID)
+				if err != nil {
+					return false, errText(err)
+				}
+				if len(diff) < len(container.Namespaces) || l.Path != "/"+g.Name || m.Root == "/" {
+					return false, Tf("process %d: new %v, cgroup %s, root %s", "プロセス %d: 新しい名前空間 %v、cgroup %s、ルート %s", c.PID, diff, l.Path, m.Root)
+				}
+				// The timing itself is nakami's own stopwatch, so it is shown,
+				// not checked: performance belongs to benchmarks.
+				timing := T("", "")
+				if st, ok := fcStartsKey.Get(e); ok {
+					timing = Tf("; median of %d starts, clone to ready: container %v, plain process %v",
+						"。%d 回の中央値(clone から ready まで): コンテナ %v、普通のプロセス %v",
+						fcRuns, st.Container.Round(100*time.Microsecond), st.Plain.Round(100*time.Microsecond))
+				}
+				return true, T(fmt.Sprintf("the last one, process %d: new %s; cgroup %s; / is %s", c.PID, strings.Join(diff, ","), l.Path, m.Root)+timing.EN,
+					fmt.Sprintf("最後の 1 つ、プロセス %d: 新しい %s。cgroup %s。/ は %s", c.PID, strings.Join(diff, ","), l.Path, m.Root)+timing.JA)
+			}),
+	},
+}
