@@ -7,11 +7,9 @@ package lessons
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"syscall"
 	"time"
 
-	"nakami/engine"
 	"nakami/engine/cgroup"
 	"nakami/engine/child"
 )
@@ -201,17 +199,12 @@ var nestedStep = &Step{
 // its own).
 func refusedQuota(e *Env, ctr *cgroup.Group) (bool, Text) {
 	file := ctr.Dir("cpu") + "/cpu.cfs_quota_us"
-	var refused *engine.Op
-	for _, op := range e.S.T.Ops() {
-		if strings.HasPrefix(op.Call, fmt.Sprintf("write(%q", file)) && op.Outcome == "EINVAL" {
-			refused = &op
-		}
-	}
+	refused, found := failedWith(e, fmt.Sprintf("write(%q", file), "EINVAL")
 	st, err := ctr.Stats()
 	if err != nil {
 		return false, errText(err)
 	}
-	if refused == nil || st.CPUQuotaUS != -1 {
+	if !found || st.CPUQuotaUS != -1 {
 		return false, Tf("%s reads %d and no write to it was refused", "%s は %d で、拒否された書き込みはありません", file, st.CPUQuotaUS)
 	}
 	return true, Tf("%s: the kernel refused it with EINVAL, the file still reads -1 (cgroup v1 allows no child more than its parent; v2 would accept it and enforce the smaller)",

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"strings"
 	"syscall"
 	"time"
 
@@ -245,13 +244,8 @@ var pidsStep = &Step{
 				st.PidsCurrent, st.PidsMax, len(st.Procs))
 		}),
 		groupCheck(T("the kernel refused the next fork with EAGAIN, and counted it", "カーネルは次の fork を EAGAIN で拒否し、それを数えた"), "bomb", func(e *Env, g *cgroup.Group, st cgroup.Stats) (bool, Text) {
-			var fork *engine.Op
-			for _, op := range e.S.T.Ops() {
-				if strings.HasPrefix(op.Call, "clone(SIGCHLD)") {
-					fork = &op
-				}
-			}
-			if fork == nil || fork.Outcome != "EAGAIN" || st.PidsRefused == 0 {
+			fork, refused := failedWith(e, "clone(SIGCHLD)", "EAGAIN")
+			if !refused || st.PidsRefused == 0 {
 				return false, Tf("pids.events max %d, no clone() refused with EAGAIN", "pids.events max %d、EAGAIN で拒否された clone() はありません", st.PidsRefused)
 			}
 			return true, Tf("clone() returned EAGAIN: %s; pids.events max %d", "clone() は EAGAIN を返した: %s。pids.events max %d", fork.Detail, st.PidsRefused)
