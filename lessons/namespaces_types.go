@@ -1,7 +1,8 @@
 package lessons
 
-// namespaces/types: one process in all eight new namespaces, and one check
-// per type showing the resource that type isolates.
+// namespaces/types (row 13 of the article map): one process in all eight
+// new namespaces, and one check per type showing the resource that type
+// isolates (the time namespace is newer than the article).
 
 import (
 	"fmt"
@@ -24,7 +25,7 @@ const (
 	typesBoottime = 86400      // one day ahead
 )
 
-var typesStep = &Step{
+var nsTypesStep = &Step{
 	ID: "types",
 	Commands: []string{
 		"unshare -CimnpuTUr --fork --mount-proc --boottime 86400 /bin/sh",
@@ -37,7 +38,7 @@ var typesStep = &Step{
 	Action: func(e *Env) error {
 		c, err := e.Spawn(child.Spec{
 			Role: "all", NewNS: []string{"cgroup", "ipc", "mnt", "net", "pid", "time", "user", "uts"},
-			Hostname: e.Param(stepOf("namespaces", "types"), "hostname"), MountProc: true,
+			Hostname: nsHostname(e, "types"), MountProc: true,
 			Tmpfs: e.S.Tag, ShmKey: typesShmKey, Boottime: typesBoottime,
 			Shell: "unshare -CimnpuTUr --fork --mount-proc --boottime 86400 /bin/sh",
 		})
@@ -113,7 +114,7 @@ var typesStep = &Step{
 					return false, errText(err)
 				}
 				out, _ := child.UnameNodename()
-				if in != e.Param(stepOf("namespaces", "types"), "hostname") || in == out {
+				if in != nsHostname(e, "types") || in == out {
 					return false, Tf("inside %q, host %q", "中 %q、ホスト %q", in, out)
 				}
 				return true, Tf("inside %q, host %q", "中 %q、ホスト %q", in, out)
@@ -181,11 +182,7 @@ var typesStep = &Step{
 // typeCheck wraps a per-type check: it fails until the process exists and
 // has a namespace of that type different from nakami's own.
 func typeCheck(typ string, name Text, fn func(*Env, int) (bool, Text)) Check {
-	return Check{Name: name, Probe: func(e *Env) (bool, Text) {
-		c := e.Child("all")
-		if c == nil {
-			return false, T("no process in eight new namespaces yet", "まだ 8 つの新しい名前空間のプロセスがありません")
-		}
+	return procCheck(name, "all", func(e *Env, c *child.Process) (bool, Text) {
 		theirs, err := procfs.ReadNamespaces(c.PID)
 		if err != nil {
 			return false, errText(err)
@@ -197,5 +194,5 @@ func typeCheck(typ string, name Text, fn func(*Env, int) (bool, Text)) Check {
 		ok, detail := fn(e, c.PID)
 		prefix := fmt.Sprintf("%s:[%d] — ", typ, theirs[typ].Inode)
 		return ok, T(prefix+detail.EN, prefix+detail.JA)
-	}}
+	})
 }
