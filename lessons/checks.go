@@ -27,7 +27,7 @@ func errText(err error) Text { return T(err.Error(), err.Error()) }
 
 // notRunning is the detail of a check whose process is not running.
 func notRunning(role string) Text {
-	return Tf("no %s process is running yet", "まだ %s のプロセスがありません", role)
+	return Tf("the step's process %q is not running yet", "ステップのプロセス %q はまだ動いていません", role)
 }
 
 // procCheck checks role's live process.
