@@ -182,3 +182,15 @@ func failedWith(e *Env, prefix, errno string) (engine.Op, bool) {
 	}
 	return engine.Op{}, false
 }
+
+// valueCheck checks the value an earlier step stored under key; missing is
+// the detail while there is none.
+func valueCheck[T any](name Text, key Key[T], missing Text, probe func(e *Env, v T) (bool, Text)) Check {
+	return Check{Name: name, Probe: func(e *Env) (bool, Text) {
+		v, ok := key.Get(e)
+		if !ok {
+			return false, missing
+		}
+		return probe(e, v)
+	}}
+}
