@@ -145,7 +145,6 @@ type Env struct {
 	Procs  map[string]*child.Process // live children by role
 	PIDs   map[string]int            // every observed process by role
 	Groups map[string]string         // cgroups by role: names relative to each hierarchy's root
-	Values map[string]string         // facts a step records for later steps
 	state  map[string]any            // typed values steps leave for later steps (see Key)
 	ran    map[string]bool           // steps already run, "lesson/step"
 }
@@ -155,7 +154,7 @@ func NewEnv(ctx context.Context, s *engine.Session, lang string) *Env {
 	return &Env{
 		Ctx: ctx, S: s, Lang: lang, Params: map[string]string{},
 		Procs: map[string]*child.Process{}, PIDs: map[string]int{"pid1": 1, "nakami": os.Getpid()},
-		Groups: map[string]string{}, Values: map[string]string{}, state: map[string]any{}, ran: map[string]bool{},
+		Groups: map[string]string{}, state: map[string]any{}, ran: map[string]bool{},
 	}
 }
 

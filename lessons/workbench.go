@@ -45,7 +45,6 @@ func (e *Env) Reset() error {
 	err := e.S.Journal.ReleaseAll()
 	e.PIDs = map[string]int{"pid1": 1, "nakami": e.PIDs["nakami"]}
 	e.Groups = map[string]string{}
-	e.Values = map[string]string{}
 	e.dropState()
 	e.ran = map[string]bool{}
 	return err
