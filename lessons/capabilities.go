@@ -44,7 +44,7 @@ var suidStep = &Step{
 		if err != nil {
 			return err
 		}
-		_, err = capRun(e, caps.Run{Role: "ping-suid", Path: path, Args: netlab.PingArgs(1), UID: nobody, GID: nobody,
+		_, err = capRun(e, caps.Program{Role: "ping-suid", Path: path, Args: netlab.PingArgs(1), UID: nobody, GID: nobody,
 			Shell: "sudo -u nobody ./ping-suid -c1 127.0.0.1"})
 		return err
 	},
@@ -70,7 +70,7 @@ var noCapStep = &Step{
 		if err != nil {
 			return err
 		}
-		_, err = capRun(e, caps.Run{Role: "ping", Path: path, Args: netlab.PingArgs(1), UID: nobody, GID: nobody,
+		_, err = capRun(e, caps.Program{Role: "ping", Path: path, Args: netlab.PingArgs(1), UID: nobody, GID: nobody,
 			Shell: "./ping -c1 -q 127.0.0.1 # as nobody"})
 		return err
 	},
@@ -117,7 +117,7 @@ var setcapStep = &Step{
 		if err := caps.WriteFile(e.S.T, path, caps.File{Permitted: netRaw, Effective: true}); err != nil {
 			return err
 		}
-		_, err := capRun(e, caps.Run{Role: "ping", Path: path, Args: netlab.PingArgs(1), UID: nobody, GID: nobody,
+		_, err := capRun(e, caps.Program{Role: "ping", Path: path, Args: netlab.PingArgs(1), UID: nobody, GID: nobody,
 			Shell: "./ping -c1 -q 127.0.0.1 # as nobody"})
 		return err
 	},
@@ -211,13 +211,13 @@ var capCopies = newKey[map[string]string]("capabilities/copies")
 
 // capRun starts r (stopping an earlier process of the same role), and
 // keeps it and its result in e.
-func capRun(e *Env, r caps.Run) (*child.Process, error) {
+func capRun(e *Env, r caps.Program) (*child.Process, error) {
 	if old := e.Procs[r.Role]; old != nil {
 		old.Stop()
 		delete(e.Procs, r.Role)
 	}
 	delete(e.PIDs, r.Role)
-	c, res, err := caps.Start(e.S, r)
+	c, res, err := caps.StartProgram(e.S, r)
 	if err != nil {
 		return nil, err
 	}
@@ -229,8 +229,8 @@ func capRun(e *Env, r caps.Run) (*child.Process, error) {
 }
 
 // heldRun returns the live process of role and what its run reported.
-func heldRun(e *Env, role string) (*child.Process, caps.Result, Text) {
-	var res caps.Result
+func heldRun(e *Env, role string) (*child.Process, caps.Outcome, Text) {
+	var res caps.Outcome
 	c := e.Child(role)
 	if c == nil {
 		return nil, res, Tf("no %s process is running yet", "まだ %s のプロセスがありません", role)
@@ -240,18 +240,18 @@ func heldRun(e *Env, role string) (*child.Process, caps.Result, Text) {
 }
 
 // capResults keeps what each role's run reported (its execve outcome).
-var capResults = newKey[map[string]caps.Result]("capabilities/results")
+var capResults = newKey[map[string]caps.Outcome]("capabilities/results")
 
-func setCapResult(e *Env, role string, r caps.Result) {
+func setCapResult(e *Env, role string, r caps.Outcome) {
 	m, ok := capResults.Get(e)
 	if !ok {
-		m = map[string]caps.Result{}
+		m = map[string]caps.Outcome{}
 		capResults.Set(e, m)
 	}
 	m[role] = r
 }
 
-func capResult(e *Env, role string) (caps.Result, bool) {
+func capResult(e *Env, role string) (caps.Outcome, bool) {
 	r, ok := capResults.Value(e)[role]
 	return r, ok
 }
@@ -333,7 +333,7 @@ func capsKeepHelp(e *Env) Text {
 	for _, name := range slices.Sorted(maps.Keys(copies)) {
 		v := copies[name]
 		fmt.Fprintf(&b, "  %-15s ls -l %s;  getcap %s;  su nobody -s /bin/sh -c '%s %s -c1 127.0.0.1'\n",
-			name, v, v, v, netlab.ArgPing)
+			name, v, v, v, netlab.RolePing)
 	}
 	return T("Left for you to look at:\n"+b.String()+"Remove them with: nakami cleanup\n",
 		"確認用に残したもの:\n"+b.String()+"削除するには: nakami cleanup\n")

@@ -114,7 +114,7 @@ var formulaStep = &Step{
 			return err
 		}
 		setCapResult(e, "formula", res)
-		view := FormulaView{Input: in, Predicted: caps.Exec(in)}
+		view := FormulaView{Input: in, Predicted: caps.AfterExec(in)}
 		if c != nil {
 			e.Procs["formula"], e.PIDs["formula"] = c, c.PID
 			view.Kernel, _ = caps.ObserveExec(c.PID)
@@ -164,7 +164,7 @@ var formulaStep = &Step{
 				if err != nil {
 					return false, errText(err)
 				}
-				want := caps.Exec(in)
+				want := caps.AfterExec(in)
 				res, ok := capResult(e, "formula")
 				if !ok {
 					return false, T("the file has not been executed yet", "まだファイルを実行していません")

@@ -50,7 +50,7 @@ var dockerStep = &Step{
 			{"privileged", self.Bounding, "docker run --privileged --rm busybox sleep 10"},
 		} {
 			setup := caps.Setup{Prm: r.set & self.Permitted, Bnd: r.set}
-			if _, err := capRun(e, caps.Run{Role: r.role, Path: path, Args: netlab.PingArgs(0), Setup: &setup, Shell: r.sh}); err != nil {
+			if _, err := capRun(e, caps.Program{Role: r.role, Path: path, Args: netlab.PingArgs(0), Setup: &setup, Shell: r.sh}); err != nil {
 				return err
 			}
 		}
@@ -87,10 +87,10 @@ var statusStep = &Step{
 		if err != nil {
 			return err
 		}
-		if _, err := capRun(e, caps.Run{Role: "root", Path: path, Args: netlab.PingArgs(0), Shell: "sudo grep ^Cap /proc/self/status"}); err != nil {
+		if _, err := capRun(e, caps.Program{Role: "root", Path: path, Args: netlab.PingArgs(0), Shell: "sudo grep ^Cap /proc/self/status"}); err != nil {
 			return err
 		}
-		_, err = capRun(e, caps.Run{Role: "nobody", Path: path, Args: netlab.PingArgs(0), UID: nobody, GID: nobody, Shell: "grep ^Cap /proc/self/status # as nobody"})
+		_, err = capRun(e, caps.Program{Role: "nobody", Path: path, Args: netlab.PingArgs(0), UID: nobody, GID: nobody, Shell: "grep ^Cap /proc/self/status # as nobody"})
 		return err
 	},
 	Checks: []Check{
@@ -122,7 +122,7 @@ var setsStep = &Step{
 	Live: Live{Procs: []string{"sets"}, File: capFile},
 	Action: func(e *Env) error {
 		setup := setsSetup()
-		_, err := capRun(e, caps.Run{Role: "sets", Setup: &setup, Shell: "capsh … -- -c 'grep ^Cap /proc/$$/status'"})
+		_, err := capRun(e, caps.Program{Role: "sets", Setup: &setup, Shell: "capsh … -- -c 'grep ^Cap /proc/$$/status'"})
 		return err
 	},
 	Checks: []Check{
@@ -175,7 +175,7 @@ var ambientStep = &Step{
 			return err
 		}
 		setup := caps.Setup{UID: nobody, GID: nobody, Inh: netRaw, Prm: netRaw, Amb: netRaw, Bnd: selfBounding()}
-		_, err = capRun(e, caps.Run{Role: "ambient", Path: path, Args: netlab.PingArgs(1), Setup: &setup,
+		_, err = capRun(e, caps.Program{Role: "ambient", Path: path, Args: netlab.PingArgs(1), Setup: &setup,
 			Shell: "capsh --caps='cap_net_raw+ip …' --keep=1 --user=nobody --addamb=cap_net_raw -- -c './ping-ambient -c1 127.0.0.1'"})
 		return err
 	},

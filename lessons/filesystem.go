@@ -74,7 +74,7 @@ func spawnEscape(e *Env, role string, setup func(*child.Spec, string)) error {
 		return err
 	}
 	fsCanaryKey.Set(e, canary)
-	spec := child.Spec{Role: role, Exec: []string{rootfs.ArgEscape, canary}, ExecPath: r.Self}
+	spec := child.Spec{Role: role, Exec: []string{rootfs.RoleEscape, canary}, ExecPath: r.Self}
 	setup(&spec, r.Path)
 	_, err = e.Spawn(spec)
 	return err

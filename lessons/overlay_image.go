@@ -193,7 +193,7 @@ var ovRunStep = &Step{
 		_, err := e.Spawn(child.Spec{
 			Role: "container", NewNS: []string{"mnt", "pid", "uts", "net"}, Hostname: "container",
 			PivotRoot: filepath.Join(c, "merged"), ExecPath: rootfs.SelfPath,
-			Exec:  []string{netlab.ArgServe, ovPort, body, ovFetch, "-o", ovOut, "http://127.0.0.1:" + ovPort + "/"},
+			Exec:  []string{netlab.RoleServe, ovPort, body, ovFetch, "-o", ovOut, "http://127.0.0.1:" + ovPort + "/"},
 			Shell: "unshare -mpfun --uts … pivot_root $ROOTFS … fetch -o " + ovOut + " http://127.0.0.1:" + ovPort + "/",
 		})
 		return err

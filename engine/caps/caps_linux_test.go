@@ -123,8 +123,8 @@ func TestPingCopies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := func(path string) (*child.Process, Result) {
-		c, res, err := Start(s, Run{Role: "ping", Path: path, Args: netlab.PingArgs(1), UID: nobody, GID: nobody})
+	run := func(path string) (*child.Process, Outcome) {
+		c, res, err := StartProgram(s, Program{Role: "ping", Path: path, Args: netlab.PingArgs(1), UID: nobody, GID: nobody})
 		if err != nil || c == nil {
 			t.Fatalf("%s: %v %+v", path, err, res)
 		}
@@ -163,7 +163,7 @@ func TestAmbientAndEveryThread(t *testing.T) {
 	s := kerneltest.Session(t)
 	self, _ := ReadSets(os.Getpid())
 	setup := Setup{UID: nobody, GID: nobody, Inh: 1 << NetRaw, Prm: 1 << NetRaw, Amb: 1 << NetRaw, Bnd: self.Bounding &^ (1 << SysAdmin)}
-	c, _, err := Start(s, Run{Role: "sets", Setup: &setup})
+	c, _, err := StartProgram(s, Program{Role: "sets", Setup: &setup})
 	if err != nil || c == nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestAmbientAndEveryThread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, res, err := Start(s, Run{Role: "ambient", Path: plain, Args: netlab.PingArgs(1), Setup: &setup})
+	c, res, err := StartProgram(s, Program{Role: "ambient", Path: plain, Args: netlab.PingArgs(1), Setup: &setup})
 	if err != nil || c == nil {
 		t.Fatal(err, res)
 	}
@@ -217,7 +217,7 @@ func TestExecDirOnNosuid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, res, err := Start(s, Run{Role: "suid", Path: path, Args: netlab.PingArgs(0), UID: nobody, GID: nobody})
+	c, res, err := StartProgram(s, Program{Role: "suid", Path: path, Args: netlab.PingArgs(0), UID: nobody, GID: nobody})
 	if err != nil || c == nil {
 		t.Fatal(err, res)
 	}

@@ -182,13 +182,13 @@ func TestFileCapsText(t *testing.T) {
 
 func TestFormulaWorkedThrough(t *testing.T) {
 	f := File{Permitted: 0x2000, Effective: true}
-	out := Exec(ExecInput{UID: 65534, Bnd: 0x1ffffffffff, File: &f})
+	out := AfterExec(ExecInput{UID: 65534, Bnd: 0x1ffffffffff, File: &f})
 	if out.Sets.Effective != 0x2000 || len(out.Work) < 4 || out.Work[0].ID != RuleFileCaps {
 		t.Errorf("%+v", out)
 	}
 	// Hostile: an ambient bit that is not inheritable cannot exist, but the
 	// calculator must still answer without panicking.
-	out = Exec(ExecInput{UID: 65534, Amb: ^uint64(0), Bnd: 0, File: &File{Permitted: ^uint64(0), Inheritable: ^uint64(0), Effective: true}})
+	out = AfterExec(ExecInput{UID: 65534, Amb: ^uint64(0), Bnd: 0, File: &File{Permitted: ^uint64(0), Inheritable: ^uint64(0), Effective: true}})
 	if out.Err != "EPERM" {
 		t.Errorf("all-ones file with an empty bounding set: %+v", out)
 	}

@@ -73,8 +73,8 @@ const (
 	RuleUnchanged  = "unchanged"     // inheritable and bounding
 )
 
-// Exec computes the sets after execve.
-func Exec(in ExecInput) ExecOutput {
+// AfterExec computes the sets after execve.
+func AfterExec(in ExecInput) ExecOutput {
 	out := ExecOutput{UID: in.UID, EUID: in.UID}
 	add := func(id, expr string, v uint64) { out.Work = append(out.Work, Rule{id, expr, v}) }
 	newEUID := in.UID

@@ -60,12 +60,12 @@ func RunFormula(s *engine.Session, path string, in ExecInput) (ExecOutput, error
 
 // StartFormula prepares path and starts the held process (nil when
 // execve was refused).
-func StartFormula(s *engine.Session, role, path string, in ExecInput) (*child.Process, Result, error) {
+func StartFormula(s *engine.Session, role, path string, in ExecInput) (*child.Process, Outcome, error) {
 	if err := PrepareFile(s.T, path, in); err != nil {
-		return nil, Result{}, err
+		return nil, Outcome{}, err
 	}
 	setup := SetupFor(in)
-	return Start(s, Run{Role: role, Path: path, Args: netlab.PingArgs(0), Setup: &setup,
+	return StartProgram(s, Program{Role: role, Path: path, Args: netlab.PingArgs(0), Setup: &setup,
 		Shell: fmt.Sprintf("capsh --caps=… --user=… --addamb=… -- -c %s", path)})
 }
 

@@ -112,7 +112,7 @@ func TestFormulaAgainstKernel(t *testing.T) {
 			}
 			in.File = &f
 		}
-		want := Exec(in)
+		want := AfterExec(in)
 		if msg := fc.check(want); msg != "" {
 			t.Errorf("%s: %s", fc.name, msg)
 			continue

@@ -46,10 +46,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ArgCapExec is the hidden role of the helper.
-const ArgCapExec = "__nakami_capexec__"
+// RoleCapExec is the hidden role of the helper.
+const RoleCapExec = "__nakami_capexec__"
 
-func init() { child.RegisterRole(ArgCapExec, capexecMain) }
+func init() { child.RegisterRole(RoleCapExec, capexecMain) }
 
 var execDirs sync.Map // session id → directory
 
@@ -144,8 +144,8 @@ type Setup struct {
 	NoNewPrivs bool   `json:"nnp,omitempty"`
 }
 
-// Run is one program to start and hold.
-type Run struct {
+// Program is one program to start and hold.
+type Program struct {
 	Role     string
 	Path     string   // the file to execute; "" with Setup: the helper holds itself
 	Args     []string // argv[1:], e.g. PingArgs(1)
@@ -154,8 +154,8 @@ type Run struct {
 	Shell    string // what a person would type
 }
 
-// Result is what came back: the ping's report, or why execve failed.
-type Result struct {
+// Outcome is what came back: the ping's report, or why execve failed.
+type Outcome struct {
 	Ping       netlab.PingReport `json:"ping"`
 	ExecErr    string            `json:"exec_error,omitempty"` // errno name
 	ExecDetail string            `json:"exec_detail,omitempty"`
@@ -172,12 +172,12 @@ type capLine struct {
 	netlab.PingReport
 }
 
-// Start starts r, journals the process and waits for its report.
+// StartProgram starts r, journals the process and waits for its report.
 // The program must hold (PingArgs does); the returned Child keeps it alive
 // until Stop, so its /proc files can be read. When execve is refused, the
 // Child is nil and the result says why.
-func Start(s *engine.Session, r Run) (*child.Process, Result, error) {
-	var res Result
+func StartProgram(s *engine.Session, r Program) (*child.Process, Outcome, error) {
+	var res Outcome
 	inR, inW, err := os.Pipe()
 	if err != nil {
 		return nil, res, err
@@ -191,7 +191,7 @@ func Start(s *engine.Session, r Run) (*child.Process, Result, error) {
 	defer outR.Close()
 	argv0 := filepath.Base(r.Path)
 	if r.Path == "" {
-		argv0 = ArgCapExec
+		argv0 = RoleCapExec
 	}
 	var cmd *exec.Cmd
 	who := "as root"
@@ -204,7 +204,7 @@ func Start(s *engine.Session, r Run) (*child.Process, Result, error) {
 		}
 	} else {
 		spec, _ := json.Marshal(helperSpec{Setup: *r.Setup, Path: r.Path, Argv: append([]string{argv0}, r.Args...)})
-		cmd = exec.Command("/proc/self/exe", ArgCapExec, string(spec))
+		cmd = exec.Command("/proc/self/exe", RoleCapExec, string(spec))
 		who = "after the helper set its capabilities"
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Env, cmd.Dir = inR, outW, os.Environ(), "/"
@@ -214,7 +214,7 @@ func Start(s *engine.Session, r Run) (*child.Process, Result, error) {
 	outW.Close()
 	call := fmt.Sprintf("execve(%q, [%s]) %s", r.Path, strings.Join(append([]string{argv0}, r.Args...), " "), who)
 	if r.Path == "" {
-		call = "clone() + execve(\"/proc/self/exe\", [" + ArgCapExec + " …]), holding the sets it made"
+		call = "clone() + execve(\"/proc/self/exe\", [" + RoleCapExec + " …]), holding the sets it made"
 	}
 	if err != nil {
 		inW.Close()

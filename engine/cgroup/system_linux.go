@@ -193,7 +193,7 @@ func FSVersion(dir string) (int, error) {
 // itself runs, outside any lesson group, and returns its cgroups as it saw
 // them: proof that the host can still fork.
 func StartOutside() (int, []procfs.CgroupEntry, error) {
-	cmd := exec.Command("/proc/self/exe", child.ArgProbe, "cgroup")
+	cmd := exec.Command("/proc/self/exe", child.RoleProbe, "cgroup")
 	out, err := cmd.Output()
 	if err != nil {
 		return 0, nil, fmt.Errorf("cannot start a process outside the group: %w", err)

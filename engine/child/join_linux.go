@@ -158,7 +158,7 @@ func UnameNodename() (string, error) {
 // kernel state from in there: "hostname", "id", "ns", "ps", "uptime", "shm",
 // "cgroup". The operation is recorded in t with the nsenter(1) equivalent.
 func Probe(t *engine.Transcript, pid int, types []string, probe string, v any) error {
-	cmd := exec.Command("/proc/self/exe", ArgProbe, probe)
+	cmd := exec.Command("/proc/self/exe", RoleProbe, probe)
 	cmd.Env = append(os.Environ(),
 		nsenter.EnvPID+"="+strconv.Itoa(pid),
 		nsenter.EnvTypes+"="+strings.Join(types, ","))

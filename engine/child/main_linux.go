@@ -34,14 +34,14 @@ func Main() bool {
 		return false
 	}
 	switch os.Args[1] {
-	case ArgChild:
+	case RoleChild:
 		os.Exit(childMain())
-	case ArgPause:
+	case RolePause:
 		// Hold until the parent goes away (stdin closes) or a signal.
 		buf := make([]byte, 1)
 		os.Stdin.Read(buf)
 		os.Exit(0)
-	case ArgProbe:
+	case RoleProbe:
 		os.Exit(probeMain(os.Args[2:]))
 	}
 	if role, ok := roles[os.Args[1]]; ok {
@@ -111,7 +111,7 @@ func childMain() int {
 	}
 	var pause *exec.Cmd
 	if spec.Spawn {
-		pause = exec.Command("/proc/self/exe", ArgPause)
+		pause = exec.Command("/proc/self/exe", RolePause)
 		pause.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 		stdin, _ := pause.StdinPipe()
 		defer stdin.Close()

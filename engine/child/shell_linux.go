@@ -19,12 +19,12 @@ import (
 	"nakami/engine/procfs"
 )
 
-// ArgShell is the hidden role that execs a shell after the constructor
+// RoleShell is the hidden role that execs a shell after the constructor
 // joined the namespaces named in its environment.
-const ArgShell = "__nakami_shell__"
+const RoleShell = "__nakami_shell__"
 
 func init() {
-	RegisterRole(ArgShell, func(args []string) int {
+	RegisterRole(RoleShell, func(args []string) int {
 		if e := nsenter.Err(); e != "" {
 			fmt.Fprintln(os.Stderr, "nakami: "+e)
 			return 3
@@ -55,7 +55,7 @@ func ShellCommand(pid int, label string) (*exec.Cmd, []string, error) {
 			types = append(types, t.Name)
 		}
 	}
-	cmd := exec.Command("/proc/self/exe", ArgShell, label)
+	cmd := exec.Command("/proc/self/exe", RoleShell, label)
 	cmd.Env = append(os.Environ(),
 		nsenter.EnvPID+"="+strconv.Itoa(pid),
 		nsenter.EnvTypes+"="+strings.Join(types, ","))

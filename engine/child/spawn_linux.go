@@ -31,9 +31,9 @@ import (
 
 // Hidden first arguments of /proc/self/exe.
 const (
-	ArgChild = "__nakami_child__"
-	ArgPause = "__nakami_pause__"
-	ArgProbe = "__nakami_probe__"
+	RoleChild = "__nakami_child__"
+	RolePause = "__nakami_pause__"
+	RoleProbe = "__nakami_probe__"
 )
 
 // Spec is what the child is asked to do inside its new namespaces.
@@ -100,7 +100,7 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 		cfgW.Close()
 		return nil, err
 	}
-	cmd := exec.Command("/proc/self/exe", ArgChild)
+	cmd := exec.Command("/proc/self/exe", RoleChild)
 	cmd.ExtraFiles = []*os.File{cfgR, msgW}
 	cmd.Stderr = stderrRelay()
 	cmd.Env = os.Environ()

@@ -30,7 +30,7 @@ var userNS struct {
 // and reports why it could not.
 func UserNSAvailable() error {
 	userNS.once.Do(func() {
-		cmd := exec.Command("/proc/self/exe", child.ArgProbe, "id")
+		cmd := exec.Command("/proc/self/exe", child.RoleProbe, "id")
 		cmd.SysProcAttr = &syscall.SysProcAttr{
 			Cloneflags:                 unix.CLONE_NEWUSER,
 			UidMappings:                []syscall.SysProcIDMap{{ContainerID: 0, HostID: os.Getuid(), Size: 1}},

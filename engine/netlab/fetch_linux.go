@@ -24,9 +24,9 @@ import (
 	"time"
 )
 
-// ArgFetch is the hidden role; FetchName the program name that selects it.
+// RoleFetch is the hidden role; FetchName the program name that selects it.
 const (
-	ArgFetch  = "__nakami_fetch__"
+	RoleFetch = "__nakami_fetch__"
 	FetchName = "fetch"
 )
 
@@ -34,9 +34,9 @@ func init() {
 	// Applet dispatch: /usr/local/bin/fetch ARGS… runs as if started as
 	// nakami __nakami_fetch__ ARGS…
 	if len(os.Args) > 0 && filepath.Base(os.Args[0]) == FetchName {
-		os.Args = append([]string{os.Args[0], ArgFetch}, os.Args[1:]...)
+		os.Args = append([]string{os.Args[0], RoleFetch}, os.Args[1:]...)
 	}
-	child.RegisterRole(ArgFetch, fetchMain)
+	child.RegisterRole(RoleFetch, fetchMain)
 }
 
 // GuardLoopbackURL refuses any URL that is not plain http to a loopback

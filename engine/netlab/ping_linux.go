@@ -30,14 +30,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ArgPing is the hidden role of nakami's ping.
-const ArgPing = "__nakami_ping__"
+// RolePing is the hidden role of nakami's ping.
+const RolePing = "__nakami_ping__"
 
-func init() { child.RegisterRole(ArgPing, pingMain) }
+func init() { child.RegisterRole(RolePing, pingMain) }
 
 // PingArgs are the arguments after the role for one echo request, held.
 func PingArgs(count int) []string {
-	return []string{ArgPing, "-c", strconv.Itoa(count), "--json", "--hold", PingTarget}
+	return []string{RolePing, "-c", strconv.Itoa(count), "--json", "--hold", PingTarget}
 }
 
 func pingMain(args []string) int {

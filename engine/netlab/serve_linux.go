@@ -38,10 +38,10 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ArgServe is the hidden role: __nakami_serve__ PORT BODY ENTRYPOINT ARGS…
-const ArgServe = "__nakami_serve__"
+// RoleServe is the hidden role: __nakami_serve__ PORT BODY ENTRYPOINT ARGS…
+const RoleServe = "__nakami_serve__"
 
-func init() { child.RegisterRole(ArgServe, serveMain) }
+func init() { child.RegisterRole(RoleServe, serveMain) }
 
 func serveMain(args []string) int {
 	c := child.Attach()

@@ -168,7 +168,7 @@ func TestOverlayServeAndFetch(t *testing.T) {
 		t.Fatal(err)
 	}
 	c, err := child.Spawn(s, child.Spec{Role: "c", NewNS: []string{"mnt", "pid", "net"}, PivotRoot: o.Merged, ExecPath: rootfs.SelfPath,
-		Exec: []string{netlab.ArgServe, "8081", "body\n", "/usr/local/bin/fetch", "-o", "/tmp/got", "http://127.0.0.1:8081/"}})
+		Exec: []string{netlab.RoleServe, "8081", "body\n", "/usr/local/bin/fetch", "-o", "/tmp/got", "http://127.0.0.1:8081/"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func TestBuildRootfs(t *testing.T) {
 		t.Errorf("inside: %q, %v", out, err)
 	}
 	// The nakami binary answers a probe inside (its libraries came along).
-	out, err = RunIn(nil, r.Path, SelfPath, child.ArgProbe, "id")
+	out, err = RunIn(nil, r.Path, SelfPath, child.RoleProbe, "id")
 	if err != nil || !strings.Contains(out, `"uid":0`) {
 		t.Errorf("nakami inside: %q, %v", out, err)
 	}
@@ -91,7 +91,7 @@ func TestEscape(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exec := []string{ArgEscape, canary}
+	exec := []string{RoleEscape, canary}
 	cases := []struct {
 		name string
 		spec child.Spec

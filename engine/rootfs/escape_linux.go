@@ -37,14 +37,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ArgEscape is the hidden role that breaks out of a chroot.
-const ArgEscape = "__nakami_escape__"
+// RoleEscape is the hidden role that breaks out of a chroot.
+const RoleEscape = "__nakami_escape__"
 
 // EscapeDepth is how many times the escape walks "..": the article's 256,
 // far more than any temporary directory is deep.
 const EscapeDepth = 256
 
-func init() { child.RegisterRole(ArgEscape, escapeMain) }
+func init() { child.RegisterRole(RoleEscape, escapeMain) }
 
 // escapeMain is the chroot escape. It speaks the child protocol on fds 3
 // and 4: one "escape" message per operation, then "ready", then it holds
