@@ -9,12 +9,13 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"nakami/engine/procfs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
+
+	"nakami/engine/procfs"
 )
 
 // Session ties a journal and a transcript to one run.

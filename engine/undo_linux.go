@@ -11,11 +11,12 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"nakami/engine/procfs"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"nakami/engine/procfs"
 
 	"golang.org/x/sys/unix"
 )

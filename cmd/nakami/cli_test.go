@@ -85,13 +85,10 @@ func pauseAfter(t *testing.T, cmd *exec.Cmd, steps int) (wait func() error) {
 
 func leftovers(before hostState, t *testing.T) string { return before.diff(snapshot(t)) }
 
-func TestSIGINTCleansUp(t *testing.T) {
-	needKernel(t)
-	before := snapshot(t)
-	cmd, wait := pausedRun(t)
-	if d := leftovers(before, t); !strings.Contains(d, "nsfs") {
-		t.Fatalf("expected the persist step's nsfs mount while paused, host diff:\n%s", d)
-	}
+// sigintUnwinds interrupts a paused run: exit 130, and the host is as it
+// was before the run.
+func sigintUnwinds(t *testing.T, cmd *exec.Cmd, wait func() error, before hostState) {
+	t.Helper()
 	cmd.Process.Signal(syscall.SIGINT)
 	err := wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
@@ -100,17 +97,50 @@ func TestSIGINTCleansUp(t *testing.T) {
 	assertUnchanged(t, before)
 }
 
+// killLeaves kills a paused run outright, gives its held children settle
+// to see EOF and exit, and requires each of remains among what is left on
+// the host (the journal keeps them for cleanup). It returns that diff.
+func killLeaves(t *testing.T, cmd *exec.Cmd, wait func() error, before hostState, settle time.Duration, remains ...string) string {
+	t.Helper()
+	cmd.Process.Kill()
+	wait()
+	time.Sleep(settle)
+	d := leftovers(before, t)
+	for _, want := range remains {
+		if !strings.Contains(d, want) {
+			t.Fatalf("after SIGKILL, want %q among the leftovers for cleanup, diff:\n%s", want, d)
+		}
+	}
+	return d
+}
+
+// cleanedUp requires a cleanup's exit 0, each of says in its output, and
+// the host as it was before the run.
+func cleanedUp(t *testing.T, o outcome, before hostState, says ...string) {
+	t.Helper()
+	for _, want := range says {
+		if o.code != 0 || !strings.Contains(o.stdout, want) {
+			t.Errorf("cleanup (want %q): exit %d\n%s%s", want, o.code, o.stdout, o.stderr)
+		}
+	}
+	assertUnchanged(t, before)
+}
+
+func TestSIGINTCleansUp(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	cmd, wait := pausedRun(t)
+	if d := leftovers(before, t); !strings.Contains(d, "nsfs") {
+		t.Fatalf("expected the persist step's nsfs mount while paused, host diff:\n%s", d)
+	}
+	sigintUnwinds(t, cmd, wait, before)
+}
+
 func TestSIGKILLThenCleanup(t *testing.T) {
 	needKernel(t)
 	before := snapshot(t)
 	cmd, wait := pausedRun(t)
-	cmd.Process.Kill()
-	wait()
-	time.Sleep(100 * time.Millisecond) // the held children see EOF and exit
-	d := leftovers(before, t)
-	if !strings.Contains(d, "nsfs") || !strings.Contains(d, "/run/nakami") {
-		t.Fatalf("after SIGKILL the mount and journal should remain for cleanup, diff:\n%s", d)
-	}
+	d := killLeaves(t, cmd, wait, before, 100*time.Millisecond, "nsfs", "/run/nakami")
 	dry := nakami(t, nil, "cleanup", "--dry-run")
 	if dry.code != 0 || !strings.Contains(dry.stdout, "would remove mount") {
 		t.Errorf("dry run: exit %d\n%s%s", dry.code, dry.stdout, dry.stderr)
@@ -118,11 +148,7 @@ func TestSIGKILLThenCleanup(t *testing.T) {
 	if d2 := leftovers(before, t); d2 != d {
 		t.Errorf("--dry-run changed the host:\n%s", d2)
 	}
-	o := nakami(t, nil, "cleanup")
-	if o.code != 0 || !strings.Contains(o.stdout, "removed mount") {
-		t.Errorf("cleanup: exit %d\n%s%s", o.code, o.stdout, o.stderr)
-	}
-	assertUnchanged(t, before)
+	cleanedUp(t, nakami(t, nil, "cleanup"), before, "removed mount")
 	again := nakami(t, nil, "cleanup")
 	if again.code != 0 || !strings.Contains(again.stdout, "nothing to clean up") {
 		t.Errorf("second cleanup: exit %d\n%s", again.code, again.stdout)

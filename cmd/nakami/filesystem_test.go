@@ -3,7 +3,6 @@ package main
 import (
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -38,11 +37,7 @@ func TestFilesystemSIGINT(t *testing.T) {
 	if d := leftovers(before, t); !strings.Contains(d, "nakami-") {
 		t.Fatalf("expected the session's temp dir while paused, host diff:\n%s", d)
 	}
-	cmd.Process.Signal(syscall.SIGINT)
-	if err := wait(); err == nil || err.(*exec.ExitError).ExitCode() != 130 {
-		t.Errorf("exit after SIGINT: %v, want 130", err)
-	}
-	assertUnchanged(t, before)
+	sigintUnwinds(t, cmd, wait, before)
 }
 
 // TestFilesystemSIGKILLThenCleanup kills a paused run outright: its root
@@ -51,19 +46,9 @@ func TestFilesystemSIGKILLThenCleanup(t *testing.T) {
 	needKernel(t)
 	before := snapshot(t)
 	cmd, wait := fsPausedRun(t)
-	cmd.Process.Kill()
-	wait()
-	time.Sleep(100 * time.Millisecond) // the held children see EOF and exit
-	d := leftovers(before, t)
-	if !strings.Contains(d, "temp appeared: /tmp/nakami-") || !strings.Contains(d, "/run/nakami") {
-		t.Fatalf("after SIGKILL the temp dir and journal should remain for cleanup, diff:\n%s", d)
-	}
+	d := killLeaves(t, cmd, wait, before, 100*time.Millisecond, "temp appeared: /tmp/nakami-", "/run/nakami")
 	if strings.Contains(d, "mount appeared") {
 		t.Errorf("a mount reached the host:\n%s", d)
 	}
-	o := nakami(t, nil, "cleanup")
-	if o.code != 0 || !strings.Contains(o.stdout, "removed dir") {
-		t.Errorf("cleanup: exit %d\n%s%s", o.code, o.stdout, o.stderr)
-	}
-	assertUnchanged(t, before)
+	cleanedUp(t, nakami(t, nil, "cleanup"), before, "removed dir")
 }

@@ -34,19 +34,10 @@ func TestFirstContainerSIGKILLThenCleanup(t *testing.T) {
 	needKernel(t)
 	before := snapshot(t)
 	cmd, wait := fcPausedRun(t)
-	cmd.Process.Kill()
-	wait()
-	time.Sleep(200 * time.Millisecond) // the shell sees EOF; its PID namespace goes with it
-	d := leftovers(before, t)
-	if !strings.Contains(d, "/tmp/nakami-") || !strings.Contains(d, "/run/nakami") {
-		t.Fatalf("after SIGKILL the temp dir and journal should remain for cleanup, diff:\n%s", d)
-	}
+	// The shell sees EOF on its console; its PID namespace goes with it.
+	d := killLeaves(t, cmd, wait, before, 200*time.Millisecond, "/tmp/nakami-", "/run/nakami")
 	if strings.Contains(d, "mount appeared") {
 		t.Errorf("a mount reached the host:\n%s", d)
 	}
-	o := nakami(t, nil, "cleanup")
-	if o.code != 0 || !strings.Contains(o.stdout, "removed") {
-		t.Errorf("cleanup: exit %d\n%s%s", o.code, o.stdout, o.stderr)
-	}
-	assertUnchanged(t, before)
+	cleanedUp(t, nakami(t, nil, "cleanup"), before, "removed")
 }

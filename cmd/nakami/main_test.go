@@ -71,7 +71,12 @@ type outcome struct {
 // nakami runs the binary with args; cred, when set, runs it as that user.
 func nakami(t *testing.T, cred *syscall.Credential, args ...string) outcome {
 	t.Helper()
-	cmd := command(t, cred, args...)
+	return runOutcome(t, command(t, cred, args...))
+}
+
+// runOutcome runs cmd to the end and collects its exit code and output.
+func runOutcome(t *testing.T, cmd *exec.Cmd) outcome {
+	t.Helper()
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	err := cmd.Run()

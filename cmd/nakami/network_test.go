@@ -3,7 +3,6 @@ package main
 import (
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -43,20 +42,8 @@ func TestNetworkSIGKILLThenCleanup(t *testing.T) {
 	needKernel(t)
 	before := snapshot(t)
 	cmd, wait := pausedNetworkRun(t)
-	cmd.Process.Kill()
-	wait()
-	time.Sleep(100 * time.Millisecond)
-	d := leftovers(before, t)
-	for _, want := range []string{"link appeared: nk", "netns appeared: nakami-", "nsfs", "/run/nakami"} {
-		if !strings.Contains(d, want) {
-			t.Errorf("after SIGKILL, want %q among the leftovers:\n%s", want, d)
-		}
-	}
-	o := nakami(t, nil, "cleanup")
-	if o.code != 0 || !strings.Contains(o.stdout, "removed link nk") || !strings.Contains(o.stdout, "removed netns /run/netns/nakami-") {
-		t.Errorf("cleanup: exit %d\n%s%s", o.code, o.stdout, o.stderr)
-	}
-	assertUnchanged(t, before)
+	killLeaves(t, cmd, wait, before, 100*time.Millisecond, "link appeared: nk", "netns appeared: nakami-", "nsfs", "/run/nakami")
+	cleanedUp(t, nakami(t, nil, "cleanup"), before, "removed link nk", "removed netns /run/netns/nakami-")
 }
 
 // TestNetworkSIGINT: Ctrl-C mid-lesson unwinds everything.
@@ -64,9 +51,5 @@ func TestNetworkSIGINT(t *testing.T) {
 	needKernel(t)
 	before := snapshot(t)
 	cmd, wait := pausedNetworkRun(t)
-	cmd.Process.Signal(syscall.SIGINT)
-	if err := wait(); err == nil {
-		t.Error("the run exited 0 after SIGINT")
-	}
-	assertUnchanged(t, before)
+	sigintUnwinds(t, cmd, wait, before)
 }

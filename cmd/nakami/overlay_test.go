@@ -1,11 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -20,17 +18,7 @@ func ovCommand(t *testing.T, runDir string, args ...string) *exec.Cmd {
 
 func ovRun(t *testing.T, runDir string, args ...string) outcome {
 	t.Helper()
-	cmd := ovCommand(t, runDir, args...)
-	var so, se bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &so, &se
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return outcome{code, so.String(), se.String()}
+	return runOutcome(t, ovCommand(t, runDir, args...))
 }
 
 // TestRunOverlayLeavesNoTrace runs the whole lesson: every check passes,
@@ -68,11 +56,7 @@ func TestOverlaySIGINT(t *testing.T) {
 	if d := leftovers(before, t); !strings.Contains(d, "mount appeared") {
 		t.Fatalf("expected the overlay mounts while paused, host diff:\n%s", d)
 	}
-	cmd.Process.Signal(syscall.SIGINT)
-	if err := wait(); err == nil || err.(*exec.ExitError).ExitCode() != 130 {
-		t.Errorf("exit after SIGINT: %v, want 130", err)
-	}
-	assertUnchanged(t, before)
+	sigintUnwinds(t, cmd, wait, before)
 }
 
 // TestOverlaySIGKILLThenCleanup kills a paused run outright: its overlay
@@ -83,20 +67,14 @@ func TestOverlaySIGKILLThenCleanup(t *testing.T) {
 	runDir := t.TempDir()
 	before := snapshot(t)
 	cmd, wait := ovPausedRun(t, runDir)
-	cmd.Process.Kill()
-	wait()
-	d := leftovers(before, t)
-	if strings.Count(d, "mount appeared: /tmp/nakami-") != 2 || !strings.Contains(d, "temp appeared: /tmp/nakami-") {
+	d := killLeaves(t, cmd, wait, before, 0, "temp appeared: /tmp/nakami-")
+	if strings.Count(d, "mount appeared: /tmp/nakami-") != 2 {
 		t.Fatalf("after SIGKILL the two overlay mounts and the temp dir should remain for cleanup, diff:\n%s", d)
 	}
 	if ents, _ := os.ReadDir(runDir); len(ents) != 1 {
 		t.Fatalf("want one journal in %s, got %v", runDir, ents)
 	}
-	o := ovRun(t, runDir, "cleanup")
-	if o.code != 0 || !strings.Contains(o.stdout, "removed mount") || !strings.Contains(o.stdout, "removed dir") {
-		t.Errorf("cleanup: exit %d\n%s%s", o.code, o.stdout, o.stderr)
-	}
-	assertUnchanged(t, before)
+	cleanedUp(t, ovRun(t, runDir, "cleanup"), before, "removed mount", "removed dir")
 	if o := ovRun(t, runDir, "cleanup"); o.code != 0 {
 		t.Errorf("a second cleanup: exit %d\n%s%s", o.code, o.stdout, o.stderr)
 	}

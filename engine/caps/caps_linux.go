@@ -12,14 +12,15 @@ package caps
 import (
 	"errors"
 	"fmt"
-	"nakami/engine"
-	"nakami/engine/procfs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"nakami/engine"
+	"nakami/engine/procfs"
 
 	"golang.org/x/sys/unix"
 )

@@ -9,11 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"nakami/engine/child"
+
 	"golang.org/x/sys/unix"
 	"kernel.org/pub/linux/libs/security/libcap/cap"
 
 	"nakami/engine"
-	"nakami/engine/child"
 	"nakami/engine/netlab"
 	"nakami/engine/procfs"
 	"nakami/internal/kerneltest"
@@ -231,4 +232,10 @@ func TestExecDirOnNosuid(t *testing.T) {
 	if m, _ := procfs.IsMountPoint(dir); m {
 		t.Errorf("%s is still mounted", dir)
 	}
+}
+
+// TestMain: the test binary is also the children's binary (child.Main).
+func TestMain(m *testing.M) {
+	child.Main()
+	os.Exit(m.Run())
 }

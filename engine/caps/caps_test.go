@@ -3,10 +3,11 @@ package caps
 import (
 	"bytes"
 	"encoding/hex"
-	"nakami/engine/netlab"
 	"slices"
 	"strings"
 	"testing"
+
+	"nakami/engine/netlab"
 )
 
 func TestCapNames(t *testing.T) {

@@ -9,11 +9,12 @@ package caps
 
 import (
 	"fmt"
+	"os"
+
 	"nakami/engine"
 	"nakami/engine/child"
 	"nakami/engine/netlab"
 	"nakami/engine/procfs"
-	"os"
 )
 
 // PrepareFile gives path the file side of in: owner root, mode 0755 or

@@ -2,9 +2,10 @@ package caps
 
 import (
 	"fmt"
-	"nakami/internal/kerneltest"
 	"os"
 	"testing"
+
+	"nakami/internal/kerneltest"
 )
 
 // formulaCase is one row of the execve table: a process state, a file,

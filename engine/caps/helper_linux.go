@@ -16,11 +16,12 @@ package caps
 import (
 	"encoding/json"
 	"fmt"
-	"nakami/engine"
-	"nakami/engine/netlab"
 	"os"
 	"strings"
 	"syscall"
+
+	"nakami/engine"
+	"nakami/engine/netlab"
 
 	"golang.org/x/sys/unix"
 	"kernel.org/pub/linux/libs/security/libcap/cap"

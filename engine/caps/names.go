@@ -11,9 +11,10 @@ package caps
 import (
 	"fmt"
 	"math/bits"
-	"nakami/engine/procfs"
 	"strconv"
 	"strings"
+
+	"nakami/engine/procfs"
 )
 
 // capNames are the capabilities by bit number (Linux 5.9 added the last

@@ -32,9 +32,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"nakami/engine"
-	"nakami/engine/child"
-	"nakami/engine/netlab"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -42,6 +39,10 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/netlab"
 
 	"golang.org/x/sys/unix"
 )

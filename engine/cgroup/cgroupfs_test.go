@@ -1,10 +1,11 @@
 package cgroup
 
 import (
-	"nakami/internal/kerneltest"
 	"reflect"
 	"strings"
 	"testing"
+
+	"nakami/internal/kerneltest"
 )
 
 func TestParseCgroupMounts(t *testing.T) {

@@ -11,10 +11,11 @@ package cgroup
 
 import (
 	"fmt"
-	"nakami/engine"
 	"os"
 	"strconv"
 	"strings"
+
+	"nakami/engine"
 )
 
 // writeCg writes value to a cgroupfs file (no O_CREAT: cgroupfs files

@@ -13,12 +13,13 @@ package cgroup
 // Documentation/admin-guide/cgroup-v1/ and cgroup-v2.rst.
 
 import (
-	"nakami/engine"
-	"nakami/engine/child"
 	"os"
 	"path"
 	"path/filepath"
 	"strconv"
+
+	"nakami/engine"
+	"nakami/engine/child"
 )
 
 // driver is one cgroup version's way of doing things; callers use the

@@ -1,10 +1,6 @@
 package cgroup
 
 import (
-	"nakami/engine"
-	"nakami/engine/child"
-	"nakami/engine/procfs"
-	"nakami/internal/kerneltest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,6 +9,12 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"nakami/engine/child"
+
+	"nakami/engine"
+	"nakami/engine/procfs"
+	"nakami/internal/kerneltest"
 )
 
 func detect(t *testing.T) *System {
@@ -322,4 +324,10 @@ func TestCgroupV2LimitFiles(t *testing.T) {
 	if err := g.d.Delegate(tr, "nakami-test", g.Ctrls); err == nil || !strings.Contains(err.Error(), "cpu") {
 		t.Errorf("delegating cpu from a root without it: %v", err)
 	}
+}
+
+// TestMain: the test binary is also the children's binary (child.Main).
+func TestMain(m *testing.M) {
+	child.Main()
+	os.Exit(m.Run())
 }

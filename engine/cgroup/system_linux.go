@@ -13,14 +13,15 @@ package cgroup
 import (
 	"encoding/json"
 	"fmt"
-	"nakami/engine"
-	"nakami/engine/child"
-	"nakami/engine/procfs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/procfs"
 
 	"golang.org/x/sys/unix"
 )

@@ -8,14 +8,15 @@ package cgroup
 
 import (
 	"errors"
-	"nakami/engine"
-	"nakami/engine/procfs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"nakami/engine"
+	"nakami/engine/procfs"
 
 	"golang.org/x/sys/unix"
 )

@@ -14,13 +14,14 @@ package cgroup
 import (
 	"errors"
 	"fmt"
-	"nakami/engine"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"nakami/engine"
 )
 
 type cgroupV1 struct{ roots map[string]string }

@@ -15,12 +15,13 @@ package cgroup
 import (
 	"errors"
 	"fmt"
-	"nakami/engine"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"nakami/engine"
 )
 
 type cgroupV2 struct{ root string }

@@ -13,9 +13,6 @@ package cgroup
 
 import (
 	"fmt"
-	"nakami/engine"
-	"nakami/engine/child"
-	"nakami/engine/procfs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -24,6 +21,10 @@ import (
 	"sync"
 	"time"
 	"unsafe"
+
+	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/procfs"
 
 	"golang.org/x/sys/unix"
 )

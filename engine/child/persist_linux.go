@@ -10,10 +10,11 @@ package child
 
 import (
 	"fmt"
-	"nakami/engine"
-	"nakami/engine/procfs"
 	"os"
 	"path/filepath"
+
+	"nakami/engine"
+	"nakami/engine/procfs"
 
 	"golang.org/x/sys/unix"
 )

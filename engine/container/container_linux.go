@@ -42,12 +42,13 @@ package container
 import (
 	"bufio"
 	"fmt"
-	"nakami/engine"
-	"nakami/engine/child"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"nakami/engine"
+	"nakami/engine/child"
 
 	"golang.org/x/sys/unix"
 )

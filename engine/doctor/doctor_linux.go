@@ -9,14 +9,15 @@ package doctor
 
 import (
 	"fmt"
-	"nakami/engine/cgroup"
-	"nakami/engine/child"
-	"nakami/engine/procfs"
 	"os"
 	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
+
+	"nakami/engine/cgroup"
+	"nakami/engine/child"
+	"nakami/engine/procfs"
 
 	"golang.org/x/sys/unix"
 )

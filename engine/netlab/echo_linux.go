@@ -14,11 +14,12 @@ package netlab
 import (
 	"errors"
 	"fmt"
-	"nakami/engine"
 	"net"
 	"os"
 	"strings"
 	"time"
+
+	"nakami/engine"
 
 	"golang.org/x/sys/unix"
 )

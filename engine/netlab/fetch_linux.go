@@ -15,13 +15,14 @@ package netlab
 import (
 	"fmt"
 	"io"
-	"nakami/engine/child"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"time"
+
+	"nakami/engine/child"
 )
 
 // RoleFetch is the hidden role; FetchName the program name that selects it.

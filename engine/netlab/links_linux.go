@@ -12,11 +12,12 @@ package netlab
 
 import (
 	"errors"
-	"nakami/engine/procfs"
 	"net"
 	"os"
 	"strconv"
 	"strings"
+
+	"nakami/engine/procfs"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"

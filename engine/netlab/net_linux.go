@@ -19,9 +19,10 @@ package netlab
 import (
 	"errors"
 	"fmt"
-	"nakami/engine"
 	"net"
 	"os"
+
+	"nakami/engine"
 
 	"github.com/vishvananda/netlink"
 )

@@ -1,12 +1,15 @@
 package netlab
 
 import (
-	"nakami/engine"
-	"nakami/internal/kerneltest"
 	"os"
 	"slices"
 	"testing"
 	"time"
+
+	"nakami/engine/child"
+
+	"nakami/engine"
+	"nakami/internal/kerneltest"
 )
 
 // TestNetworkLifecycle builds the article's network, checks it over
@@ -154,4 +157,10 @@ func TestNetRefusesForeignLinks(t *testing.T) {
 			t.Errorf("looked up %s for change", name)
 		}
 	}
+}
+
+// TestMain: the test binary is also the children's binary (child.Main).
+func TestMain(m *testing.M) {
+	child.Main()
+	os.Exit(m.Run())
 }

@@ -1,10 +1,11 @@
 package netlab
 
 import (
-	"nakami/engine"
 	"net"
 	"strings"
 	"testing"
+
+	"nakami/engine"
 )
 
 func TestGuardIP(t *testing.T) {

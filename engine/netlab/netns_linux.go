@@ -21,11 +21,12 @@ package netlab
 import (
 	"errors"
 	"fmt"
-	"nakami/engine"
 	"os"
 	"runtime"
 	"strings"
 	"time"
+
+	"nakami/engine"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"

@@ -19,13 +19,14 @@ package netlab
 import (
 	"encoding/json"
 	"fmt"
-	"nakami/engine"
-	"nakami/engine/child"
-	"nakami/engine/procfs"
 	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/procfs"
 
 	"golang.org/x/sys/unix"
 )

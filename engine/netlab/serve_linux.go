@@ -23,9 +23,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
-	"nakami/engine"
-	"nakami/engine/child"
-	"nakami/engine/procfs"
 	"net"
 	"net/http"
 	"os"
@@ -34,6 +31,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/procfs"
 
 	"golang.org/x/sys/unix"
 )

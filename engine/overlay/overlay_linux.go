@@ -37,11 +37,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"nakami/engine"
-	"nakami/engine/procfs"
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"nakami/engine"
+	"nakami/engine/procfs"
 
 	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"

@@ -1,17 +1,19 @@
 package overlay
 
 import (
-	"nakami/engine"
-	"nakami/engine/child"
-	"nakami/engine/netlab"
-	"nakami/engine/procfs"
-	"nakami/engine/rootfs"
-	"nakami/internal/kerneltest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"nakami/engine/child"
+
+	"nakami/engine"
+	"nakami/engine/netlab"
+	"nakami/engine/procfs"
+	"nakami/engine/rootfs"
+	"nakami/internal/kerneltest"
 )
 
 func TestParseOverlayOptions(t *testing.T) {
@@ -188,4 +190,10 @@ func TestOverlayServeAndFetch(t *testing.T) {
 	if ln, _ := netlab.ListeningTCP(os.Getpid()); slices.Contains(ln, "127.0.0.1:8081") {
 		t.Errorf("the host's namespace listens on 127.0.0.1:8081 too")
 	}
+}
+
+// TestMain: the test binary is also the children's binary (child.Main).
+func TestMain(m *testing.M) {
+	child.Main()
+	os.Exit(m.Run())
 }

@@ -24,7 +24,6 @@ package rootfs
 import (
 	"fmt"
 	"maps"
-	"nakami/engine"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,6 +31,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"nakami/engine"
 )
 
 // Options chooses what goes into a root filesystem.

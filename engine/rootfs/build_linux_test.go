@@ -1,14 +1,16 @@
 package rootfs
 
 import (
-	"nakami/engine/child"
-	"nakami/engine/procfs"
-	"nakami/internal/kerneltest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"nakami/engine/child"
+
+	"nakami/engine/procfs"
+	"nakami/internal/kerneltest"
 )
 
 // Build makes a tree where /bin/sh runs chrooted, carries the nakami
@@ -136,4 +138,10 @@ func TestEscape(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMain: the test binary is also the children's binary (child.Main).
+func TestMain(m *testing.M) {
+	child.Main()
+	os.Exit(m.Run())
 }

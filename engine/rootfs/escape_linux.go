@@ -26,12 +26,13 @@ package rootfs
 
 import (
 	"fmt"
-	"nakami/engine"
-	"nakami/engine/child"
-	"nakami/engine/procfs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"nakami/engine"
+	"nakami/engine/child"
+	"nakami/engine/procfs"
 
 	"github.com/moby/sys/mountinfo"
 	"golang.org/x/sys/unix"

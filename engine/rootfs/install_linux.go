@@ -18,13 +18,14 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"nakami/engine"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
+
+	"nakami/engine"
 )
 
 // RunIn runs argv chrooted into root (working directory /) and returns what

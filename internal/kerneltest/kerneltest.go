@@ -2,11 +2,12 @@
 package kerneltest
 
 import (
-	"nakami/engine"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"nakami/engine"
 )
 
 // Need skips a test that needs root, unless NAKAMI_REQUIRE_KERNEL=1 (CI
