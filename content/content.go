@@ -10,6 +10,20 @@
 // hints, each in a comment the reader does not see until asking for it:
 //
 //	<!-- hint: Compare the inode numbers, not the names. -->
+//
+// After the steps come the lesson's exercises, which the learner does by
+// hand. Each starts with a marker, a "## " heading and the task; its hints
+// go from general to specific; everything after the solution marker is the
+// solution (the commands, as a code block), shown only on request:
+//
+//	<!-- exercise: persist-uts -->
+//	## Keep a namespace nobody is in
+//	…the task…
+//	<!-- hint: A namespace lives as long as something refers to it. -->
+//	<!-- solution -->
+//	```sh
+//	sudo unshare --uts=/root/ns_uts hostname foobar
+//	```
 package content
 
 import "embed"

@@ -24,7 +24,8 @@ const nobody = 65534
 var netRaw = uint64(1) << caps.NetRaw
 
 var _ = register(&Lesson{
-	ID: "capabilities",
+	ID:        "capabilities",
+	Exercises: capsExercises,
 	Steps: []*Step{
 		suidStep, noCapStep, setcapStep, listStep, dockerStep, statusStep, setsStep, formulaStep, ambientStep,
 	},

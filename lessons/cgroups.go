@@ -18,8 +18,9 @@ import (
 )
 
 var _ = register(&Lesson{
-	ID:    "cgroups",
-	Steps: []*Step{hierarchyStep, membershipStep, procsStep, cpuQuotaStep, memoryStep, pidsStep, freezeStep, nestedStep},
+	ID:        "cgroups",
+	Exercises: cgroupsExercises,
+	Steps:     []*Step{hierarchyStep, membershipStep, procsStep, cpuQuotaStep, memoryStep, pidsStep, freezeStep, nestedStep},
 	KeepHelp: func(e *Env) Text {
 		var b strings.Builder
 		for _, role := range slices.Sorted(maps.Keys(e.Groups)) {

@@ -194,3 +194,12 @@ func valueCheck[T any](name Text, key Key[T], missing Text, probe func(e *Env, v
 		return probe(e, v)
 	}}
 }
+
+// joinTexts joins texts language by language.
+func joinTexts(ts []Text, sep string) Text {
+	var en, ja []string
+	for _, t := range ts {
+		en, ja = append(en, t.EN), append(ja, t.In("ja"))
+	}
+	return Text{EN: strings.Join(en, sep), JA: strings.Join(ja, sep)}
+}

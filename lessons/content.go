@@ -23,6 +23,28 @@ type Content struct {
 	Requires string
 	Intro    string
 	Steps    []StepText
+	// Exercises follow the steps: the learner does them by hand.
+	Exercises []ExerciseText
+}
+
+// ExerciseText is one exercise's section: the task, its hints (general
+// first, then specific) and the solution, shown only on request.
+type ExerciseText struct {
+	ID       string
+	Title    string
+	Body     string // the task, markdown, hints and solution removed
+	Hints    []string
+	Solution string // markdown (the commands, as a code block)
+}
+
+// Exercise finds an exercise's text.
+func (c *Content) Exercise(id string) *ExerciseText {
+	for i := range c.Exercises {
+		if c.Exercises[i].ID == id {
+			return &c.Exercises[i]
+		}
+	}
+	return nil
 }
 
 // StepText is one step's section.
@@ -44,8 +66,9 @@ func (c *Content) Step(id string) *StepText {
 }
 
 var (
-	stepMarker = regexp.MustCompile(`(?m)^<!--\s*step:\s*([a-z0-9-]+)\s*-->\s*$`)
-	hintMarker = regexp.MustCompile(`(?s)<!--\s*hint:\s*(.*?)\s*-->`)
+	stepMarker     = regexp.MustCompile(`(?m)^<!--\s*(step|exercise):\s*([a-z0-9-]+)\s*-->\s*$`)
+	solutionMarker = regexp.MustCompile(`(?m)^<!--\s*solution\s*-->\s*$`)
+	hintMarker     = regexp.MustCompile(`(?s)<!--\s*hint:\s*(.*?)\s*-->`)
 )
 
 // ParseContent parses one lesson file. Errors name the file and say what is wrong.
@@ -90,23 +113,40 @@ func ParseContent(file, lang, text string) (*Content, error) {
 		if i+1 < len(locs) {
 			end = locs[i+1][0]
 		}
-		st := StepText{ID: body[loc[2]:loc[3]]}
-		if seen[st.ID] {
-			return nil, fmt.Errorf("%s marks step %q twice", file, st.ID)
+		kind, id := body[loc[2]:loc[3]], body[loc[4]:loc[5]]
+		if seen[kind+id] {
+			return nil, fmt.Errorf("%s marks %s %q twice", file, kind, id)
 		}
-		seen[st.ID] = true
+		seen[kind+id] = true
 		sec := body[loc[1]:end]
+		var solution string
+		if m := solutionMarker.FindStringIndex(sec); m != nil {
+			if kind != "exercise" {
+				return nil, fmt.Errorf("%s: step %q has a solution; only exercises do", file, id)
+			}
+			sec, solution = sec[:m[0]], strings.TrimSpace(sec[m[1]:])
+		}
+		var hints []string
 		for _, m := range hintMarker.FindAllStringSubmatch(sec, -1) {
-			st.Hints = append(st.Hints, strings.Join(strings.Fields(m[1]), " "))
+			hints = append(hints, strings.Join(strings.Fields(m[1]), " "))
 		}
 		sec = strings.TrimSpace(hintMarker.ReplaceAllString(sec, ""))
-		if h, b, ok := strings.Cut(sec, "\n"); ok && strings.HasPrefix(h, "## ") {
-			st.Title, sec = strings.TrimPrefix(h, "## "), strings.TrimSpace(b)
-		} else {
-			return nil, fmt.Errorf("%s: step %q does not start with a \"## \" heading", file, st.ID)
+		h, b, ok := strings.Cut(sec, "\n")
+		if !ok || !strings.HasPrefix(h, "## ") {
+			return nil, fmt.Errorf("%s: %s %q does not start with a \"## \" heading", file, kind, id)
 		}
-		st.Body = sec
-		c.Steps = append(c.Steps, st)
+		title, text := strings.TrimPrefix(h, "## "), strings.TrimSpace(b)
+		if kind == "step" {
+			if len(c.Exercises) > 0 {
+				return nil, fmt.Errorf("%s: step %q comes after an exercise; exercises follow every step", file, id)
+			}
+			c.Steps = append(c.Steps, StepText{ID: id, Title: title, Body: text, Hints: hints})
+			continue
+		}
+		c.Exercises = append(c.Exercises, ExerciseText{ID: id, Title: title, Body: text, Hints: hints, Solution: solution})
+	}
+	if len(c.Steps) == 0 {
+		return nil, fmt.Errorf("%s has no step markers", file)
 	}
 	return c, nil
 }

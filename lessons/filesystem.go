@@ -20,8 +20,9 @@ import (
 )
 
 var _ = register(&Lesson{
-	ID:    "filesystem",
-	Steps: []*Step{fsRootStep, fsChrootStep, fsEscapeStep, fsDropCapStep, fsPivotRootStep},
+	ID:        "filesystem",
+	Exercises: fsExercises,
+	Steps:     []*Step{fsRootStep, fsChrootStep, fsEscapeStep, fsDropCapStep, fsPivotRootStep},
 	KeepHelp: func(e *Env) Text {
 		var b strings.Builder
 		if r, ok := fsRootfsKey.Get(e); ok {

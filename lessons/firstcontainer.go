@@ -48,8 +48,9 @@ var fcWhy = T("creating a cgroup, and mounting inside namespaces whose user name
 	"cgroup の作成と、root を対応づけたユーザー名前空間の中でのマウントには、このマシンの root 権限が必要です(記事も cgexec と capsh を sudo で実行しています)。")
 
 var _ = register(&Lesson{
-	ID:    fcLesson,
-	Steps: []*Step{fcRootfsStep, fcCgroupStep, fcRunStep, fcInsideStep, fcHostViewStep, fcCPUStep, fcCleanupStep, fcStartStep},
+	ID:        fcLesson,
+	Exercises: fcExercises,
+	Steps:     []*Step{fcRootfsStep, fcCgroupStep, fcRunStep, fcInsideStep, fcHostViewStep, fcCPUStep, fcCleanupStep, fcStartStep},
 	KeepHelp: func(e *Env) Text {
 		var b strings.Builder
 		if r := fcRootDir(e); r != "" {

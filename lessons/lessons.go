@@ -74,6 +74,8 @@ type Step struct {
 type Lesson struct {
 	ID    string
 	Steps []*Step
+	// Exercises are done by the learner by hand; they follow the steps.
+	Exercises []*Exercise
 	// KeepHelp tells, after --keep, how to look at what was left with
 	// ordinary tools and how to remove it.
 	KeepHelp func(*Env) Text

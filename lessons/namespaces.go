@@ -24,8 +24,9 @@ import (
 )
 
 var _ = register(&Lesson{
-	ID:    "namespaces",
-	Steps: []*Step{nsListStep, nsCompareStep, nsUnshareStep, nsEnterStep, nsPersistStep, nsTypesStep},
+	ID:        "namespaces",
+	Exercises: nsExercises,
+	Steps:     []*Step{nsListStep, nsCompareStep, nsUnshareStep, nsEnterStep, nsPersistStep, nsTypesStep},
 	KeepHelp: func(e *Env) Text {
 		var en, ja strings.Builder
 		for role, c := range e.Procs {

@@ -29,7 +29,8 @@ import (
 )
 
 var _ = register(&Lesson{
-	ID: "network",
+	ID:        "network",
+	Exercises: netExercises,
 	Steps: []*Step{netIsolatedStep, netBridgeStep, netNetnsStep, netVethStep, netConfigureStep,
 		netPingStep, netNatStep, netCleanupStep},
 	KeepHelp: func(e *Env) Text {

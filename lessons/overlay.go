@@ -23,8 +23,9 @@ import (
 )
 
 var _ = register(&Lesson{
-	ID:    "overlay",
-	Steps: []*Step{ovMountStep, ovCopyUpStep, ovWhiteoutStep, ovLayer1Step, ovLayer2Step, ovImageStep, ovRunStep},
+	ID:        "overlay",
+	Exercises: ovExercises,
+	Steps:     []*Step{ovMountStep, ovCopyUpStep, ovWhiteoutStep, ovLayer1Step, ovLayer2Step, ovImageStep, ovRunStep},
 	KeepHelp: func(e *Env) Text {
 		var b strings.Builder
 		if d, ok := ovScratchKey.Get(e); ok {

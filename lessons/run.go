@@ -56,11 +56,13 @@ func (r Result) Passed() bool {
 }
 
 // Unavailable says why this machine (or this user) cannot run s, or "".
-func Unavailable(s *Step, lang string) string {
-	switch s.Requires {
+func Unavailable(s *Step, lang string) string { return unavailable(s.Requires, s.Why, lang) }
+
+func unavailable(r Requirement, why Text, lang string) string {
+	switch r {
 	case NeedsRoot:
 		if os.Geteuid() != 0 {
-			return T("needs root: ", "root 権限が必要です: ").In(lang) + s.Why.In(lang)
+			return T("needs root: ", "root 権限が必要です: ").In(lang) + why.In(lang)
 		}
 	case NeedsUserNS:
 		if err := doctor.UserNSAvailable(); err != nil {

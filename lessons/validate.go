@@ -44,6 +44,28 @@ func Lint() []error {
 					errs = append(errs, fmt.Errorf("%s: step %s/%s has no text", c.File, l.ID, s.ID))
 				}
 			}
+			for _, xt := range c.Exercises {
+				if l.Exercise(xt.ID) == nil {
+					errs = append(errs, fmt.Errorf("%s: exercise %q has no code in lessons/", c.File, xt.ID))
+				}
+				if len(xt.Hints) < 2 || xt.Solution == "" || xt.Body == "" {
+					errs = append(errs, fmt.Errorf("%s: exercise %q needs a task, two hints or more (general, then specific) and a solution", c.File, xt.ID))
+				}
+			}
+			var xids []string
+			for _, x := range l.Exercises {
+				xids = append(xids, x.ID)
+				if c.Exercise(x.ID) == nil {
+					errs = append(errs, fmt.Errorf("%s: exercise %s/%s has no text", c.File, l.ID, x.ID))
+				}
+			}
+			var tids []string
+			for _, xt := range c.Exercises {
+				tids = append(tids, xt.ID)
+			}
+			if strings.Join(xids, " ") != strings.Join(tids, " ") {
+				errs = append(errs, fmt.Errorf("%s: the exercises are in another order than in lessons/ (text: %s; code: %s)", c.File, strings.Join(tids, " "), strings.Join(xids, " ")))
+			}
 			if text, code := textOrder(c), codeOrder(l); text != code {
 				errs = append(errs, fmt.Errorf("%s: the steps are in another order than in lessons/ (text: %s; code: %s)", c.File, text, code))
 			}
@@ -55,6 +77,11 @@ func Lint() []error {
 		}
 	}
 	for _, l := range registry {
+		for _, x := range l.Exercises {
+			if x.Check == nil {
+				errs = append(errs, fmt.Errorf("exercise %s/%s has no check", l.ID, x.ID))
+			}
+		}
 		for _, s := range l.Steps {
 			if len(s.Checks) == 0 {
 				errs = append(errs, fmt.Errorf("step %s/%s has no check", l.ID, s.ID))
@@ -62,6 +89,7 @@ func Lint() []error {
 			if s.Action == nil {
 				errs = append(errs, fmt.Errorf("step %s/%s has no action", l.ID, s.ID))
 			}
+
 			for _, a := range s.After {
 				if l.Step(a) == nil {
 					errs = append(errs, fmt.Errorf("step %s/%s needs %q, which does not exist", l.ID, s.ID, a))

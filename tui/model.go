@@ -56,7 +56,7 @@ type model struct {
 	keys     keyMap
 	help     help.Model
 	spin     spinner.Model
-	prog     *progress
+	prog     *lessons.Progress
 	md       *mdCache
 	running  string                      // key of the step running, "" when idle
 	results  map[string][]lessons.Result // last results per step key
@@ -95,7 +95,7 @@ type (
 func newModel(env *lessons.Env, o Options) *model {
 	m := &model{
 		opts: o, env: env, lang: o.Lang, keys: newKeyMap(o.Lang), help: help.New(),
-		spin: spinner.New(spinner.WithSpinner(spinner.Dot)), prog: loadProgress(),
+		spin: spinner.New(spinner.WithSpinner(spinner.Dot)), prog: lessons.LoadProgress(),
 		results: map[string][]lessons.Result{}, hints: map[string]int{}, scroll: map[panel]int{},
 		md: newMDCache(), dark: true, width: 80, height: 24, hostname: map[int]string{},
 		cgHist: map[string][]float64{}, cgPrev: map[string]*lessons.CgroupUsage{},
@@ -273,7 +273,7 @@ func (m *model) setCursor(i int) {
 	m.cursor = i
 	m.scroll[panelText], m.scroll[panelTranscript] = 0, 0
 	m.prog.Current = m.cur().key()
-	m.prog.save()
+	m.prog.Save()
 	m.live = liveData{}
 }
 
@@ -319,7 +319,7 @@ func (m *model) finishRun(msg runDoneMsg) tea.Cmd {
 			m.prog.Done[k] = true
 		}
 	}
-	m.prog.save()
+	m.prog.Save()
 	if !strings.HasSuffix(msg.key, "#prereq") {
 		m.results[msg.key] = msg.results
 		m.scroll[panelTranscript] = 1 << 20 // the end, where the checks are
@@ -376,7 +376,7 @@ func (m *model) reset() tea.Cmd {
 			delete(m.prog.Done, k)
 		}
 	}
-	m.prog.save()
+	m.prog.Save()
 	m.live = liveData{}
 	m.running = "reset"
 	env := m.env

@@ -194,13 +194,13 @@ func TestResumesWhereTheLearnerLeftOff(t *testing.T) {
 	m := newModel(&lessons.Env{}, Options{Lang: "en"})
 	m.setCursor(3)
 	m.prog.Done[m.items[0].key()] = true
-	m.prog.save()
+	m.prog.Save()
 	again := newModel(&lessons.Env{}, Options{Lang: "en"})
 	if again.cursor != 3 || !again.prog.Done[m.items[0].key()] {
 		t.Errorf("after a restart: cursor %d, done %v", again.cursor, again.prog.Done)
 	}
-	if _, err := os.Stat(progressPath()); err != nil {
-		t.Errorf("no progress file at %s", progressPath())
+	if _, err := os.Stat(again.prog.Path()); err != nil {
+		t.Errorf("no progress file at %s", again.prog.Path())
 	}
 }
 

@@ -207,3 +207,19 @@ var probeShell = map[string]string{
 	"hostname": "hostname", "id": "id", "ns": "ls -l /proc/self/ns", "ps": "ls /proc",
 	"uptime": "cat /proc/uptime", "shm": "ipcs -m", "cgroup": "cat /proc/self/cgroup",
 }
+
+// HostnameAt returns the hostname of the UTS namespace that the namespace
+// file path names (a bind mount of /proc/PID/ns/uts, or such a link),
+// joining it from a thread that goes home afterwards. Needs CAP_SYS_ADMIN.
+func HostnameAt(path string) (string, error) {
+	var name string
+	err := JoinFile(nil, path, "uts", func() error {
+		var u unix.Utsname
+		if err := unix.Uname(&u); err != nil {
+			return err
+		}
+		name = unix.ByteSliceToString(u.Nodename[:])
+		return nil
+	})
+	return name, err
+}
