@@ -41,6 +41,9 @@ type liveReq struct {
 func (m *model) liveRequest() liveReq {
 	it := m.cur()
 	m.liveTick++
+	if it.ex != nil {
+		return liveReq{known: map[int]string{}}
+	}
 	t := m.env.LiveTargets(it.step)
 	r := liveReq{procs: t.Procs, withHost: m.liveTick%6 == 1, known: map[int]string{}, file: t.File}
 	for k, v := range m.hostname {
@@ -114,7 +117,9 @@ func (m *model) takeLive(d liveData) {
 func (m *model) liveLines(width int) []string {
 	d := m.live
 	if len(d.snaps) == 0 && len(d.groups) == 0 && d.file == nil && len(d.formula) == 0 {
-		if m.cur().step.Live.Empty() {
+		if it := m.cur(); it.ex != nil {
+			return []string{m.st.dim.Render(m.tr("an exercise: what the kernel shows is in the transcript panel", "演習: カーネルが示す内容はトランスクリプトのパネルにあります"))}
+		} else if it.step.Live.Empty() {
 			return []string{m.st.dim.Render(m.tr("this step observes no process", "このステップが観察するプロセスはありません"))}
 		}
 		return []string{m.st.dim.Render(m.tr("nothing running yet: press enter to run the step", "まだ何も動いていません。enter でステップを実行"))}

@@ -34,8 +34,9 @@ func (m *model) View() tea.View {
 func (m *model) wide() bool { return !m.opts.Present && m.width >= 150 && m.height >= 36 }
 
 // liveVisible reports whether the live panel is on screen now.
+// An exercise shows nothing live: its check has ticks of its own.
 func (m *model) liveVisible() bool {
-	return !m.showHelp && !m.confirm && (m.wide() || m.focus == panelLive)
+	return !m.showHelp && !m.confirm && m.cur().ex == nil && (m.wide() || m.focus == panelLive)
 }
 
 func (m *model) nextPanel() panel {
@@ -143,7 +144,13 @@ func (m *model) pane(p panel, w, h int) string {
 		title, lines = m.tr("Lessons", "レッスン"), m.stepLines(inner)
 	case panelText:
 		title = m.tr("Step", "ステップ")
-		lines = strings.Split(m.md.render(stepMarkdown(m.lang, m.cur(), m.hints[m.cur().key()]), m.st.glamour, inner), "\n")
+		var md string
+		if it := m.cur(); it.ex != nil {
+			md = exerciseMarkdown(m.lang, it, m.hints[it.key()], m.verdict())
+		} else {
+			md = stepMarkdown(m.lang, it, m.hints[it.key()])
+		}
+		lines = strings.Split(m.md.render(md, m.st.glamour, inner), "\n")
 	case panelTranscript:
 		title, lines = m.tr("Transcript", "実行記録"), m.transcriptLines(inner)
 	case panelLive:
@@ -211,7 +218,12 @@ func (m *model) stepLines(width int) []string {
 		}
 		mark := m.st.dim.Render("·")
 		k := it.key()
-		if rs := m.results[k]; len(rs) > 0 && !rs[len(rs)-1].Passed() {
+		if it.ex != nil {
+			mark = m.st.dim.Render("✎")
+			if m.prog.Solved[k] {
+				mark = m.st.done.Render("✔")
+			}
+		} else if rs := m.results[k]; len(rs) > 0 && !rs[len(rs)-1].Passed() {
 			mark = m.st.fail.Render("✗")
 		} else if m.prog.Done[k] {
 			mark = m.st.done.Render("✓")
@@ -219,10 +231,7 @@ func (m *model) stepLines(width int) []string {
 		if m.running == k {
 			mark = m.spin.View()
 		}
-		name := it.step.ID
-		if st := c.Step(it.step.ID); st != nil {
-			name = st.Title
-		}
+		name := itemTitle(c, it)
 		line := " " + mark + " " + truncate(name, width-3)
 		if i == m.cursor {
 			line = " " + mark + " " + m.st.selected.Render(truncate(name, width-3))
@@ -232,7 +241,24 @@ func (m *model) stepLines(width int) []string {
 	return out
 }
 
+// itemTitle is a step's or an exercise's title in c (its id without one).
+func itemTitle(c *lessons.Content, it item) string {
+	if it.ex != nil {
+		if xt := c.Exercise(it.ex.ID); xt != nil {
+			return xt.Title
+		}
+		return it.ex.ID
+	}
+	if st := c.Step(it.step.ID); st != nil {
+		return st.Title
+	}
+	return it.step.ID
+}
+
 func (m *model) transcriptLines(width int) []string {
+	if m.cur().ex != nil {
+		return m.exerciseLines(width)
+	}
 	rs := m.results[m.cur().key()]
 	if len(rs) == 0 {
 		return []string{m.st.dim.Render(m.tr("press enter to run this step", "enter でこのステップを実行"))}

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"nakami/internal/kerneltest"
 )
@@ -77,4 +78,28 @@ func TestExercisePersistUTS(t *testing.T) {
 	}
 	check(t, 1, []string{"made by nakami"}, id)
 	cleanedUp(t, nakami(t, nil, "cleanup"), before, "removed mount")
+}
+
+// TestWorkbenchSeesAnExercise: with an exercise open in the workbench, the
+// learner does it in another terminal and the item turns green by itself,
+// with no key pressed. The time it took is logged; how fast the checks run
+// is the workbench's benchmark's business, not a pass criterion.
+func TestWorkbenchSeesAnExercise(t *testing.T) {
+	learner(t, "unshare")
+	before := snapshot(t)
+	s := newTmux(t, nil, "namespaces/persist-uts")
+	s.waitFor("Keep a namespace nobody is in", "✗ not yet", "no UTS namespace is")
+	f := filepath.Join(t.TempDir(), "ns_uts")
+	if err := os.WriteFile(f, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sh(t, "unshare --uts="+f+" hostname foobar")
+	done := time.Now()
+	s.waitFor("✔ done", "✔ Keep a namespace")
+	t.Logf("the workbench showed it done %v after the bind mount", time.Since(done).Round(10*time.Millisecond))
+	sh(t, "umount "+f)
+	s.waitFor("✗ not yet")
+	s.keys("q")
+	s.waitGone()
+	assertUnchanged(t, before)
 }

@@ -14,12 +14,15 @@ import (
 	"nakami/tui"
 )
 
-// runWorkbench opens the terminal workbench, optionally at LESSON[/STEP].
+// runWorkbench opens the terminal workbench, optionally at LESSON[/STEP]
+// or LESSON/EXERCISE.
 func runWorkbench(g *globals, args []string) error {
 	o := tui.Options{Lang: g.lang, Present: g.present, NoColor: g.noColor}
 	if len(args) == 1 {
 		if _, _, err := lessons.Find(args[0]); err != nil {
-			return usageErr("%v", err)
+			if _, _, xerr := lessons.FindExercise(args[0]); xerr != nil {
+				return usageErr("%v", err)
+			}
 		}
 		o.Start = args[0]
 	}
