@@ -18,11 +18,18 @@ type listStep struct {
 	Commands []string `json:"commands"`
 }
 
+type listExercise struct {
+	ID    string   `json:"id"`
+	Title string   `json:"title"`
+	Args  []string `json:"args,omitempty"`
+}
+
 type listLesson struct {
-	ID      string     `json:"id"`
-	Title   string     `json:"title"`
-	Summary string     `json:"summary"`
-	Steps   []listStep `json:"steps"`
+	ID        string         `json:"id"`
+	Title     string         `json:"title"`
+	Summary   string         `json:"summary"`
+	Steps     []listStep     `json:"steps"`
+	Exercises []listExercise `json:"exercises"`
 }
 
 var requirementNames = map[lessons.Requirement]string{
@@ -33,7 +40,7 @@ func newList(g *globals) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List the lessons and their steps",
+		Short: "List the lessons, their steps and their exercises",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var out []listLesson
@@ -43,6 +50,14 @@ func newList(g *globals) *cobra.Command {
 				for _, s := range l.Steps {
 					ll.Steps = append(ll.Steps, listStep{ID: s.ID, Title: c.Step(s.ID).Title,
 						Requires: requirementNames[s.Requires], After: s.After, Commands: s.Commands})
+				}
+				ll.Exercises = []listExercise{}
+				for _, x := range l.Exercises {
+					title := x.ID
+					if t := c.Exercise(x.ID); t != nil {
+						title = t.Title
+					}
+					ll.Exercises = append(ll.Exercises, listExercise{ID: x.ID, Title: title, Args: x.Args})
 				}
 				out = append(out, ll)
 			}
@@ -55,6 +70,9 @@ func newList(g *globals) *cobra.Command {
 				fmt.Printf("%s — %s\n  %s\n", l.ID, l.Title, l.Summary)
 				for _, s := range l.Steps {
 					fmt.Printf("    %s/%-10s %s\n", l.ID, s.ID, s.Title)
+				}
+				for _, x := range l.Exercises {
+					fmt.Printf("  ✎ %s/%-10s %s\n", l.ID, x.ID, x.Title)
 				}
 				fmt.Println()
 			}
