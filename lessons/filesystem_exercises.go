@@ -31,7 +31,7 @@ var fsJailExercise = &Exercise{
 // other than / and cap_sys_chroot in none of its bounding, permitted and
 // effective sets.
 func checkJail(l *Look) (bool, Text) {
-	pids, err := learnerPIDs(l)
+	pids, err := learnerPIDs()
 	if err != nil {
 		return false, errText(err)
 	}
@@ -40,6 +40,10 @@ func checkJail(l *Look) (bool, Text) {
 	for _, pid := range pids {
 		root, err := procfs.ReadRoot(pid)
 		if err != nil || root == "/" {
+			continue
+		}
+		if l.OursPID(pid) {
+			seen = append(seen, oursProc(pid))
 			continue
 		}
 		if oursUnder(l, engine.KindDir, root) {
@@ -70,8 +74,8 @@ func checkJail(l *Look) (bool, Text) {
 			procName(pid), root, strings.Join(holds, ", "), caps.Name(capSysChroot), st.CapBnd))
 	}
 	if len(seen) == 0 {
-		return false, T("no process outside nakami has a root directory other than / (every /proc/PID/root points at /)",
-			"nakami 以外に / 以外のルートディレクトリを持つプロセスはありません(どの /proc/PID/root も / を指している)")
+		return false, T("no chrooted process has lost cap_sys_chroot: no process outside nakami has a root directory other than / (every /proc/PID/root points at /)",
+			"cap_sys_chroot を失った chroot 中のプロセスはありません。nakami 以外に / 以外のルートディレクトリを持つプロセスがない(どの /proc/PID/root も / を指している)")
 	}
 	list := joinTexts(capped(seen, 5), "; ")
 	return false, Text{EN: "no chrooted process has lost cap_sys_chroot: " + list.EN, JA: "cap_sys_chroot を失った chroot 中のプロセスはありません: " + list.JA}
@@ -97,12 +101,12 @@ func checkPivot(l *Look) (bool, Text) {
 	if !ok {
 		return false, T("cannot read /proc/self/ns/mnt", "/proc/self/ns/mnt を読めません")
 	}
-	pids, err := learnerPIDs(l)
+	pids, err := learnerPIDs()
 	if err != nil {
 		return false, errText(err)
 	}
 	ours := oursNS(l, "mnt")
-	looked := map[uint64]bool{}
+	looked := map[uint64]bool{} // namespace → its root mount is the host's
 	var seen []Text
 	plain := 0
 	for _, pid := range pids {
@@ -111,51 +115,60 @@ func checkPivot(l *Look) (bool, Text) {
 			continue
 		}
 		if ino == hostNS {
-			if root, err := procfs.ReadRoot(pid); err == nil && root != "/" {
+			if root, err := procfs.ReadRoot(pid); err == nil && root != "/" && l.OursPID(pid) {
+				seen = append(seen, oursProc(pid))
+			} else if err == nil && root != "/" {
 				seen = append(seen, Tf("%s is chrooted into %s in the host's own mount namespace: chroot moves the root directory, not the root mount",
 					"%s はホスト自身のマウント名前空間の中で %s に chroot している。chroot が動かすのはルートディレクトリで、ルートマウントではない", procName(pid), root))
 			}
 			continue
 		}
-		if looked[ino] {
+		if kernelThread(pid) {
 			continue
 		}
-		looked[ino] = true
-		if ours[ino] {
-			seen = append(seen, Tf("mnt:[%d] of %s is nakami's own namespace (which does not count)", "%[2]s の mnt:[%[1]d] は nakami が作った名前空間(数えません)", ino, procName(pid)))
-			continue
-		}
-		ms, err := child.NamespaceMounts(pid)
-		if err != nil {
-			if procfs.ProcessExists(pid) {
-				seen = append(seen, Tf("mnt:[%d] of %s (%v)", "%[2]s の mnt:[%[1]d](%[3]v)", ino, procName(pid), err))
+		// Each namespace is read once; in one whose root mount is still
+		// the host's, each process is looked at for a chroot.
+		hostTop, known := looked[ino]
+		if !known {
+			looked[ino] = false
+			if ours[ino] {
+				seen = append(seen, Tf("mnt:[%d] of %s is nakami's own namespace (which does not count)", "%[2]s の mnt:[%[1]d] は nakami が作った名前空間(数えません)", ino, procName(pid)))
+				continue
 			}
-			continue
-		}
-		top := rootMount(ms)
-		if top == nil || sameTree(top, host) {
-			if root, err := procfs.ReadRoot(pid); err == nil && root != "/" {
-				seen = append(seen, Tf("%s has its root directory at %s, but the root mount of its mount namespace mnt:[%d] is still the host's %s: that is chroot, not pivot_root",
-					"%s のルートディレクトリは %s だが、そのマウント名前空間 mnt:[%d] のルートマウントはホストの %s のまま。これは pivot_root ではなく chroot", procName(pid), root, ino, describeMount(host)))
-			} else {
-				plain++
+			ms, err := child.NamespaceMounts(pid)
+			if err != nil {
+				if procfs.ProcessExists(pid) {
+					seen = append(seen, Tf("mnt:[%d] of %s (%v)", "%[2]s の mnt:[%[1]d](%[3]v)", ino, procName(pid), err))
+				}
+				continue
 			}
+			top := rootMount(ms)
+			if hostTop = top == nil || sameTree(top, host); !hostTop {
+				if old := findTree(ms, host); old != "" {
+					seen = append(seen, Tf("%s is in mnt:[%d], whose root mount is %s, but the host's root is still mounted at %s in it: the old root is reachable (umount -l it)",
+						"%s のマウント名前空間 mnt:[%d] のルートマウントは %s だが、ホストのルートがまだ %s にマウントされていて、古いルートにたどり着ける(umount -l で外す)", procName(pid), ino, describeMount(top), old))
+					continue
+				}
+				return true, Tf("%s is in mount namespace mnt:[%d], whose root mount is %s, not the host's %s, and no mount of the host's root is left in it",
+					"%s のマウント名前空間 mnt:[%d] のルートマウントはホストの %[4]s ではなく %[3]s で、ホストのルートのマウントはその中に残っていない",
+					procName(pid), ino, describeMount(top), describeMount(host))
+			}
+			looked[ino] = true
+			plain++
+		}
+		if !hostTop && known {
 			continue
 		}
-		if old := findTree(ms, host); old != "" {
-			seen = append(seen, Tf("%s is in mnt:[%d], whose root mount is %s, but the host's root is still mounted at %s in it: the old root is reachable (umount -l it)",
-				"%s のマウント名前空間 mnt:[%d] のルートマウントは %s だが、ホストのルートがまだ %s にマウントされていて、古いルートにたどり着ける(umount -l で外す)", procName(pid), ino, describeMount(top), old))
-			continue
+		if root, err := procfs.ReadRoot(pid); err == nil && root != "/" {
+			seen = append(seen, Tf("%s has its root directory at %s, but the root mount of its mount namespace mnt:[%d] is still the host's %s: that is chroot, not pivot_root",
+				"%s のルートディレクトリは %s だが、そのマウント名前空間 mnt:[%d] のルートマウントはホストの %s のまま。これは pivot_root ではなく chroot", procName(pid), root, ino, describeMount(host)))
 		}
-		return true, Tf("%s is in mount namespace mnt:[%d], whose root mount is %s, not the host's %s, and no mount of the host's root is left in it",
-			"%s のマウント名前空間 mnt:[%d] のルートマウントはホストの %[4]s ではなく %[3]s で、ホストのルートのマウントはその中に残っていない",
-			procName(pid), ino, describeMount(top), describeMount(host))
 	}
 	if plain > 0 {
-		seen = append(seen, Tf("%d other mount namespaces still have the host's root mount at /", "ほかの %d 個のマウント名前空間では / がまだホストのルートマウント", plain))
+		seen = append(seen, Tf("%d mount namespaces other than the host's still have the host's root mount at /", "ホスト以外の %d 個のマウント名前空間では / がまだホストのルートマウント", plain))
 	}
 	if len(seen) == 0 {
-		return false, Tf("every process outside nakami is in the host's mount namespace mnt:[%d] with its root at /: none has pivoted", "nakami 以外のプロセスはすべてホストのマウント名前空間 mnt:[%d] にいてルートは /。pivot_root したものはありません", hostNS)
+		return false, Tf("every process outside nakami is in the host's mount namespace mnt:[%d] with its root at /: no process has a root mount of its own", "nakami 以外のプロセスはすべてホストのマウント名前空間 mnt:[%d] にいてルートは /。自分のルートマウントを持つプロセスはありません", hostNS)
 	}
 	list := joinTexts(capped(seen, 5), "; ")
 	return false, Text{EN: "no process has a root mount of its own without the old root: " + list.EN,

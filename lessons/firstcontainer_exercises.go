@@ -15,6 +15,7 @@ import (
 
 	"github.com/moby/sys/mountinfo"
 
+	"nakami/engine"
 	"nakami/engine/child"
 	"nakami/engine/procfs"
 )
@@ -51,7 +52,7 @@ func checkByHand(l *Look) (bool, Text) {
 	if err != nil {
 		return false, errText(err)
 	}
-	pids, err := learnerPIDs(l)
+	pids, err := learnerPIDs()
 	if err != nil {
 		return false, errText(err)
 	}
@@ -77,7 +78,7 @@ func checkByHand(l *Look) (bool, Text) {
 				shared = append(shared, typ)
 			}
 		}
-		root, own := ownRoot(pid, hostRoot, !slices.Contains(shared, "mnt"))
+		root, own := ownRoot(l, pid, hostRoot, !slices.Contains(shared, "mnt"))
 		switch {
 		case len(shared) == 0 && own:
 			return true, joinTexts([]Text{Tf("%s is PID 1 of its own PID namespace (NSpid %s), in mnt, uts, ipc, net and pid namespaces other than the host's, and",
@@ -95,15 +96,19 @@ func checkByHand(l *Look) (bool, Text) {
 			"nakami 以外に自分の PID 名前空間の PID 1 であるプロセスはありません(NSpid の最後が 1 でないか、ホストの pid:[%d] を共有している)", host["pid"])
 	}
 	list := joinTexts(capped(seen, 5), "; ")
-	return false, Text{EN: "no container of your own yet: " + list.EN, JA: "自分のコンテナはまだありません: " + list.JA}
+	return false, Text{EN: "no process outside nakami is PID 1 in five namespaces of its own with a root of its own: " + list.EN,
+		JA: "nakami 以外に、5 つの自分の名前空間にいて自分のルートを持つ PID 1 はありません: " + list.JA}
 }
 
 // ownRoot says where pid's root is and whether it is its own: a root directory other than /, or,
 // in a mount namespace of its own, a root mount that is not the host's.
-func ownRoot(pid int, host *mountinfo.Info, ownMnt bool) (Text, bool) {
+func ownRoot(l *Look, pid int, host *mountinfo.Info, ownMnt bool) (Text, bool) {
 	r, err := procfs.ReadRoot(pid)
 	if err != nil {
 		return errText(err), false
+	}
+	if r != "/" && oursUnder(l, engine.KindDir, r) {
+		return Tf("its root directory is %s, a directory nakami made (which does not count)", "ルートディレクトリは nakami が作った %s(数えません)", r), false
 	}
 	if r != "/" {
 		return Tf("its root directory is %s (/proc/%d/root)", "ルートディレクトリは %s(/proc/%d/root)", r, pid), true

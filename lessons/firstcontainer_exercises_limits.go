@@ -43,13 +43,12 @@ type groupLimits struct {
 	cpuFiles, memFile     string
 }
 
-// limitsOf reads pid's cpu and memory cgroups in layout l; ok is false
-// when the process is gone or sits in the root groups.
-func limitsOf(pid int, l cgroup.Layout) (groupLimits, bool) {
-	g := groupLimits{quota: -1, memory: -1}
+// groupDirs finds pid's cpu and memory cgroup directories in layout l
+// (from /proc/PID/cgroup); ok is false when the process is gone.
+func groupDirs(pid int, l cgroup.Layout) (cpuDir, memDir string, ok bool) {
 	cg, err := procfs.ReadCgroups(pid)
 	if err != nil {
-		return g, false
+		return "", "", false
 	}
 	dirOf := func(ctl string) string {
 		for _, e := range cg {
@@ -63,7 +62,13 @@ func limitsOf(pid int, l cgroup.Layout) (groupLimits, bool) {
 		}
 		return ""
 	}
-	g.cpuDir, g.memDir = dirOf("cpu"), dirOf("memory")
+	cpuDir, memDir = dirOf("cpu"), dirOf("memory")
+	return cpuDir, memDir, cpuDir != "" || memDir != ""
+}
+
+// limitsOf reads the limits of a cpu and a memory cgroup directory.
+func limitsOf(cpuDir, memDir string, l cgroup.Layout) groupLimits {
+	g := groupLimits{cpuDir: cpuDir, memDir: memDir, quota: -1, memory: -1}
 	if _, v1 := l.V1["cpu"]; v1 {
 		g.cpuFiles = "cpu.cfs_quota_us / cpu.cfs_period_us"
 		if f := cgroup.ReadFields(filepath.Join(g.cpuDir, "cpu.cfs_quota_us")); len(f) == 1 {
@@ -85,7 +90,7 @@ func limitsOf(pid int, l cgroup.Layout) (groupLimits, bool) {
 	if b, err := os.ReadFile(filepath.Join(g.memDir, g.memFile)); err == nil && g.memDir != "" {
 		g.memory, _ = cgroup.ParseLimit(string(b))
 	}
-	return g, g.cpuDir != "" || g.memDir != ""
+	return g
 }
 
 // cpuOK: the quota is 30 % of the period.
@@ -127,23 +132,33 @@ func checkLimits(l *Look) (bool, Text) {
 	if layout.Mode == "none" {
 		return false, T("no cgroup file system is mounted", "cgroup ファイルシステムがマウントされていません")
 	}
-	pids, err := learnerPIDs(l)
+	pids, err := learnerPIDs()
 	if err != nil {
 		return false, errText(err)
 	}
 	// Processes in the same groups share the answer: read each pair once.
-	looked := map[string]bool{}
+	cache := map[string]groupLimits{}
+	reported := map[string]bool{}
 	var seen []Text
 	for _, pid := range pids {
-		g, ok := limitsOf(pid, layout)
-		key := g.cpuDir + "\x00" + g.memDir
-		if !ok || looked[key] {
+		cpuDir, memDir, ok := groupDirs(pid, layout)
+		key := cpuDir + "\x00" + memDir
+		if !ok || reported[key] {
 			continue
 		}
-		looked[key] = true
+		g, cached := cache[key]
+		if !cached {
+			g = limitsOf(cpuDir, memDir, layout)
+			cache[key] = g
+		}
 		if g.quota < 0 && g.memory < 0 {
 			continue
 		}
+		if l.OursPID(pid) {
+			seen = append(seen, oursProc(pid))
+			continue
+		}
+		reported[key] = true
 		if oursUnder(l, engine.KindCgroup, g.cpuDir) || oursUnder(l, engine.KindCgroup, g.memDir) {
 			seen = append(seen, Tf("%s is in %s, a cgroup nakami made (which does not count)", "%s は nakami が作った cgroup %s にいる(数えません)", procName(pid), g.cpuDir))
 			continue
@@ -163,8 +178,8 @@ func checkLimits(l *Look) (bool, Text) {
 			JA: procName(pid) + ": " + both.JA + "。" + strings.Join(want, "と") + " ではない"})
 	}
 	if len(seen) == 0 {
-		return false, Tf("no process outside nakami is in a cgroup with a CPU quota or a memory limit (cgroup %s)",
-			"nakami 以外に CPU の上限やメモリの上限のある cgroup にいるプロセスはありません(cgroup %s)", layout.Mode)
+		return false, Tf("no process outside nakami is in a cgroup with a CPU quota or a memory limit (cgroup %s), let alone CPU 30 %% and memory 10 MB",
+			"nakami 以外に CPU やメモリの上限のある cgroup にいるプロセスはなく(cgroup %s)、CPU 30 %% とメモリ 10 MB のものもありません", layout.Mode)
 	}
 	list := joinTexts(capped(seen, 5), "; ")
 	return false, Text{EN: "no process is held at CPU 30 % and memory 10 MB: " + list.EN,

@@ -8,7 +8,9 @@ package lessons
 // link per process first and only looks closer at the few that differ.
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -21,9 +23,10 @@ import (
 // maxScan bounds how many processes one check looks at.
 const maxScan = 8192
 
-// learnerPIDs lists the processes in /proc other than nakami's own process
-// and those nakami started, at most maxScan of them.
-func learnerPIDs(l *Look) ([]int, error) {
+// learnerPIDs lists the processes in /proc other than nakami's own, at most
+// maxScan of them. The processes nakami started are among them, so that a
+// check can say that one of those would do but does not count (oursProc).
+func learnerPIDs() ([]int, error) {
 	pids, err := procfs.ReadProcPIDs("/proc")
 	if err != nil {
 		return nil, err
@@ -31,7 +34,7 @@ func learnerPIDs(l *Look) ([]int, error) {
 	self := procfs.SelfPID()
 	var out []int
 	for _, p := range pids {
-		if p == self || l.OursPID(p) {
+		if p == self {
 			continue
 		}
 		if out = append(out, p); len(out) == maxScan {
@@ -74,6 +77,20 @@ func oursUnder(l *Look, kind, path string) bool {
 		}
 	}
 	return false
+}
+
+// kernelThread reports whether pid is a kernel thread (it has no program:
+// /proc/PID/exe does not resolve). kdevtmpfs, for one, has a mount
+// namespace of its own.
+func kernelThread(pid int) bool {
+	_, err := os.Readlink(procfs.Path(pid, "exe"))
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// oursProc is the note for a process nakami started that would otherwise
+// be looked at.
+func oursProc(pid int) Text {
+	return Tf("%s was started by nakami (which does not count)", "%s は nakami が起動したもの(数えません)", procName(pid))
 }
 
 // commOf is pid's command name (/proc/PID/comm), or "?".

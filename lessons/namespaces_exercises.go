@@ -81,7 +81,7 @@ func checkNsenterChange(l *Look) (bool, Text) {
 	if !ok {
 		return false, T("cannot read /proc/self/ns/uts", "/proc/self/ns/uts を読めません")
 	}
-	pids, err := learnerPIDs(l)
+	pids, err := learnerPIDs()
 	if err != nil {
 		return false, errText(err)
 	}
@@ -90,7 +90,7 @@ func checkNsenterChange(l *Look) (bool, Text) {
 	first := map[uint64]int{}
 	for _, pid := range pids {
 		ino, ok := nsOf(pid, "uts")
-		if !ok || ino == host {
+		if !ok || ino == host || kernelThread(pid) {
 			continue
 		}
 		if _, seen := first[ino]; !seen {
@@ -99,8 +99,8 @@ func checkNsenterChange(l *Look) (bool, Text) {
 		}
 	}
 	if len(order) == 0 {
-		return false, Tf("every process outside nakami is in the host's UTS namespace uts:[%d] (hostname %s): none has a UTS namespace of its own",
-			"nakami 以外のプロセスはすべてホストの UTS 名前空間 uts:[%d](ホスト名 %s)にいて、自分の UTS 名前空間を持つものがありません", host, hostName)
+		return false, Tf("every process outside nakami is in the host's UTS namespace uts:[%d] (hostname %s): no UTS namespace other than the host's is named inside, as none has one of its own",
+			"nakami 以外のプロセスはすべてホストの UTS 名前空間 uts:[%d](ホスト名 %s)にいて、自分の UTS 名前空間を持つものがないので、名前が inside のものもありません", host, hostName)
 	}
 	var seen []Text
 	for _, ino := range order {
