@@ -64,7 +64,7 @@ func checkByHand(l *Look) (bool, Text) {
 			continue
 		}
 		st, err := procfs.ReadStatus(pid)
-		if err != nil || len(st.NSpid) < 2 || st.NSpid[len(st.NSpid)-1] != 1 {
+		if err != nil || len(st.NSpid) < 2 || st.NSpid[len(st.NSpid)-1] != 1 || gone(st) {
 			continue
 		}
 		if ours[pidNS] {
@@ -73,10 +73,16 @@ func checkByHand(l *Look) (bool, Text) {
 			continue
 		}
 		var shared []string
+		readable := true
 		for _, typ := range fcOwnTypes[:4] {
-			if ino, ok := nsOf(pid, typ); !ok || ino == host[typ] {
+			ino, ok := nsOf(pid, typ)
+			readable = readable && ok
+			if ino == host[typ] {
 				shared = append(shared, typ)
 			}
+		}
+		if !readable { // exited meanwhile
+			continue
 		}
 		root, own := ownRoot(l, pid, hostRoot, !slices.Contains(shared, "mnt"))
 		switch {
@@ -125,6 +131,12 @@ func ownRoot(l *Look, pid int, host *mountinfo.Info, ownMnt bool) (Text, bool) {
 		return Tf("its root is the host's root mount %s", "ルートはホストのルートマウント %s", describeMount(host)), false
 	}
 	return Tf("its root mount is %s, not the host's", "ルートマウントはホストのものではなく %s", describeMount(top)), true
+}
+
+// gone reports a zombie or dead process: its namespace links no longer
+// resolve, so it is in none.
+func gone(st procfs.Status) bool {
+	return strings.HasPrefix(st.State, "Z") || strings.HasPrefix(st.State, "X")
 }
 
 // ints renders a PID list as NSpid shows it.

@@ -154,6 +154,9 @@ func checkLimits(l *Look) (bool, Text) {
 		if g.quota < 0 && g.memory < 0 {
 			continue
 		}
+		if st, err := procfs.ReadStatus(pid); err != nil || gone(st) {
+			continue
+		}
 		if l.OursPID(pid) {
 			seen = append(seen, oursProc(pid))
 			continue
