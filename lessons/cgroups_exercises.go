@@ -219,7 +219,7 @@ var oomExercise = &Exercise{
 				"%s の下にメモリ上限を持つ cgroup はありません(memory.limit_in_bytes や memory.max はどこも無制限)。必要なのは、上限があり、その中で OOM killer がプロセスを kill したグループです")
 		}
 		s := summarize(seen)
-		return false, Text{EN: "no memory-limited group has seen an OOM kill: " + s.EN,
-			JA: "OOM kill が起きたメモリ制限付きグループはありません: " + s.JA}
+		return false, Text{EN: "no group of yours has both a memory limit and an OOM kill: " + s.EN,
+			JA: "メモリ上限があり OOM kill も起きた、あなたのグループはありません: " + s.JA}
 	},
 }
