@@ -69,6 +69,10 @@ func TestExerciseFileCap(t *testing.T) {
 		t.Fatalf("run --keep does not say where its copy is:\n%s", o.stdout)
 	}
 	check(t, 1, []string{"made by nakami"}, id, m[1])
+	// nobody cannot read root's journal, and still must not count it.
+	if o := nakami(t, asNobody, "check", id, m[1]); o.code != 1 || !strings.Contains(o.stdout, "made by nakami") {
+		t.Errorf("the kept copy as nobody: exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
 	cleanedUp(t, nakami(t, nil, "cleanup"), before, "removed file")
 }
 
