@@ -64,30 +64,6 @@ func TestExerciseByHand(t *testing.T) {
 	cleanedUp(t, nakami(t, nil, "cleanup"), before, "removed")
 }
 
-// learnerGroup makes a cgroup named name with ordinary mkdir in every
-// hierarchy that holds cpu or memory, and removes it at the end. It returns
-// the cpu and memory directories (the same one on v2).
-func learnerGroup(t *testing.T, name string) (cpuDir, memDir string) {
-	t.Helper()
-	if _, err := os.Stat("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"); err == nil {
-		cpuDir, memDir = "/sys/fs/cgroup/cpu/"+name, "/sys/fs/cgroup/memory/"+name
-	} else {
-		cpuDir = "/sys/fs/cgroup/" + name
-		memDir = cpuDir
-	}
-	for _, d := range []string{cpuDir, memDir} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			if err := os.Remove(d); err != nil && !os.IsNotExist(err) {
-				t.Errorf("cannot remove the learner's cgroup: %v", err)
-			}
-		})
-	}
-	return cpuDir, memDir
-}
-
 func TestExerciseLimits(t *testing.T) {
 	learner(t, "sh", "sleep")
 	before := snapshot(t)
@@ -95,7 +71,13 @@ func TestExerciseLimits(t *testing.T) {
 	wants := []string{"CPU 30 %", "memory 10 MB"}
 	check(t, 1, wants, id)
 
-	cpuDir, memDir := learnerGroup(t, fmt.Sprintf("nkx-limits-%d", os.Getpid()))
+	// A group of the learner's on the cpu and memory hierarchies (one
+	// directory on v2).
+	cpuDir, v2 := learnerGroup(t, "cpu", "limits")
+	memDir := cpuDir
+	if !v2 {
+		memDir, _ = learnerGroup(t, "memory", "limits")
+	}
 	v1 := cpuDir != memDir
 	setCPU := func(quota int) {
 		if v1 {
