@@ -36,11 +36,18 @@ type Netns struct {
 	Inode  uint64   `json:"inode"`
 	Mounts []string `json:"mounts,omitempty"` // nsfs mount points holding it
 	PIDs   []int    `json:"pids,omitempty"`   // processes in it (the first few)
+	// Self marks the calling process's own namespace (the host's, for
+	// nakami), opened through /proc/thread-self: /proc/PID/ns/net names
+	// the main thread's, which may be away in another namespace.
+	Self bool `json:"self,omitempty"`
 }
 
 // Path is a file that opens the namespace: a mount point, else
 // /proc/PID/ns/net of its first process.
 func (n Netns) Path() string {
+	if n.Self {
+		return "/proc/thread-self/ns/net"
+	}
 	if len(n.Mounts) > 0 {
 		return n.Mounts[0]
 	}
@@ -71,13 +78,14 @@ func parseNetLink(s string) (uint64, bool) {
 	return n, err == nil
 }
 
-// SelfNetns is the inode of the calling thread's network namespace.
-func SelfNetns() (uint64, error) {
+// SelfNetns is the calling thread's network namespace: the host's, when
+// called from any goroutine that did not lock its thread elsewhere.
+func SelfNetns() (Netns, error) {
 	var st unix.Stat_t
 	if err := unix.Stat("/proc/thread-self/ns/net", &st); err != nil {
-		return 0, err
+		return Netns{}, err
 	}
-	return st.Ino, nil
+	return Netns{Inode: st.Ino, Self: true}, nil
 }
 
 // NetNamespaces lists every network namespace this process can find,
@@ -140,24 +148,24 @@ type NetnsView struct {
 
 // ViewNetns reads the links of the namespace at path ("" for the calling
 // thread's own) and the ids it gives the namespaces in others, from a
-// thread inside it.
+// thread inside it. The others are opened before the thread moves.
 func ViewNetns(path string, others []Netns) (NetnsView, error) {
-	var v NetnsView
+	v := NetnsView{IDs: map[uint64]int{}}
+	files := map[uint64]*os.File{}
+	for _, o := range others {
+		if f, err := os.Open(o.Path()); err == nil { // else its process has gone
+			files[o.Inode] = f
+			defer f.Close()
+		}
+	}
 	read := func() error {
 		var err error
 		if v.Links, err = ListLinks(); err != nil {
 			return err
 		}
-		v.IDs = map[uint64]int{}
-		for _, o := range others {
-			f, err := os.Open(o.Path())
-			if err != nil {
-				continue // its process has gone
-			}
-			id, err := netlink.GetNetNsIdByFd(int(f.Fd()))
-			f.Close()
-			if err == nil && id >= 0 {
-				v.IDs[o.Inode] = id
+		for ino, f := range files {
+			if id, err := netlink.GetNetNsIdByFd(int(f.Fd())); err == nil && id >= 0 {
+				v.IDs[ino] = id
 			}
 		}
 		return nil
