@@ -77,6 +77,9 @@ func Lint() []error {
 		}
 	}
 	for _, l := range registry {
+		if len(l.Exercises) < 2 {
+			errs = append(errs, fmt.Errorf("lesson %s has %d exercises; every lesson has at least two", l.ID, len(l.Exercises)))
+		}
 		for _, x := range l.Exercises {
 			if x.Check == nil {
 				errs = append(errs, fmt.Errorf("exercise %s/%s has no check", l.ID, x.ID))
