@@ -82,28 +82,35 @@ func overlayFailure(lead Text, seen []Text) Text {
 var noOverlay = T("no overlay is mounted (/proc/self/mountinfo has no mount of type overlay)",
 	"overlay はマウントされていません(/proc/self/mountinfo に種類 overlay のマウントがない)")
 
-var whiteoutExercise = &Exercise{
-	ID:       "whiteout",
-	Requires: NeedsRoot,
-	Why:      ovWhy,
-	Check: func(l *Look) (bool, Text) {
-		ms, seen, err := learnerOverlays(l)
-		if err != nil {
-			return false, errText(err)
-		}
-		if len(ms) == 0 && len(seen) == 0 {
-			return false, noOverlay
-		}
-		for _, m := range ms {
-			ok, t := whiteoutIn(m)
-			if ok {
-				return true, t
+var whiteoutExercise = overlayExercise("whiteout", whiteoutIn,
+	T("no overlay has a whiteout (a character device 0/0) in its upper directory hiding a name of a lower one",
+		"上層ディレクトリに、下層の名前を隠すホワイトアウト(キャラクタデバイス 0/0)を持つ overlay はまだありません"))
+
+// overlayExercise checks each overlay the learner mounted with per, which
+// says whether that one does it and what it shows; none heads the failure.
+func overlayExercise(id string, per func(*overlay.Info) (bool, Text), none Text) *Exercise {
+	return &Exercise{
+		ID:       id,
+		Requires: NeedsRoot,
+		Why:      ovWhy,
+		Check: func(l *Look) (bool, Text) {
+			ms, seen, err := learnerOverlays(l)
+			if err != nil {
+				return false, errText(err)
 			}
-			seen = append(seen, t)
-		}
-		return false, overlayFailure(T("no overlay has a whiteout (a character device 0/0) in its upper directory hiding a name of a lower one",
-			"上層ディレクトリに、下層の名前を隠すホワイトアウト(キャラクタデバイス 0/0)を持つ overlay はまだありません"), seen)
-	},
+			if len(ms) == 0 && len(seen) == 0 {
+				return false, noOverlay
+			}
+			for _, m := range ms {
+				ok, t := per(m)
+				if ok {
+					return true, t
+				}
+				seen = append(seen, t)
+			}
+			return false, overlayFailure(none, seen)
+		},
+	}
 }
 
 // whiteoutIn looks for a whiteout in m's upper directory that hides a name
@@ -159,29 +166,9 @@ func errOrNil(err error) any {
 	return err
 }
 
-var twoLowersExercise = &Exercise{
-	ID:       "two-lowers",
-	Requires: NeedsRoot,
-	Why:      ovWhy,
-	Check: func(l *Look) (bool, Text) {
-		ms, seen, err := learnerOverlays(l)
-		if err != nil {
-			return false, errText(err)
-		}
-		if len(ms) == 0 && len(seen) == 0 {
-			return false, noOverlay
-		}
-		for _, m := range ms {
-			ok, t := layerOrder(m)
-			if ok {
-				return true, t
-			}
-			seen = append(seen, t)
-		}
-		return false, overlayFailure(T("no overlay has two lower directories holding one file name with different contents, the merged tree showing the upper one's",
-			"二つの下層ディレクトリが同じ名前で中身の違うファイルを持ち、merged に上側のものが見える overlay はまだありません"), seen)
-	},
-}
+var twoLowersExercise = overlayExercise("two-lowers", layerOrder,
+	T("no overlay has two lower directories holding one file name with different contents, the merged tree showing the upper one's",
+		"二つの下層ディレクトリが同じ名前で中身の違うファイルを持ち、merged に上側のものが見える overlay はまだありません"))
 
 // headBytes is how much of each file layerOrder compares.
 const headBytes = 4096

@@ -135,15 +135,18 @@ func Hostname(pid int) (string, error) {
 		err := Probe(nil, pid, []string{"user", "uts"}, "hostname", &name)
 		return name, err
 	}
-	err := JoinThread(nil, pid, []string{"uts"}, func() error {
-		var u unix.Utsname
-		if err := unix.Uname(&u); err != nil {
-			return err
-		}
-		name = unix.ByteSliceToString(u.Nodename[:])
-		return nil
-	})
+	err := JoinThread(nil, pid, []string{"uts"}, func() (err error) { name, err = nodename(); return err })
 	return name, err
+}
+
+// nodename is uname(2)'s node name: the hostname of the caller's (thread's)
+// UTS namespace.
+func nodename() (string, error) {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return "", err
+	}
+	return unix.ByteSliceToString(u.Nodename[:]), nil
 }
 
 // UnameNodename returns this thread's hostname.
@@ -213,13 +216,6 @@ var probeShell = map[string]string{
 // joining it from a thread that goes home afterwards. Needs CAP_SYS_ADMIN.
 func HostnameAt(path string) (string, error) {
 	var name string
-	err := JoinFile(nil, path, "uts", func() error {
-		var u unix.Utsname
-		if err := unix.Uname(&u); err != nil {
-			return err
-		}
-		name = unix.ByteSliceToString(u.Nodename[:])
-		return nil
-	})
+	err := JoinFile(nil, path, "uts", func() (err error) { name, err = nodename(); return err })
 	return name, err
 }
