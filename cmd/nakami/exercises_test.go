@@ -8,6 +8,7 @@ package main
 // was.
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"nakami/internal/kerneltest"
+	"nakami/lessons"
 )
 
 // learner gives the test a progress file of its own (nakami check records
@@ -102,4 +104,47 @@ func TestWorkbenchSeesAnExercise(t *testing.T) {
 	s.keys("q")
 	s.waitGone()
 	assertUnchanged(t, before)
+}
+
+// TestCheckListAndReset: `nakami check` lists every exercise (exit 0), a
+// solved one is remembered, `--reset` forgets it, and bad input is one
+// sentence with exit 2.
+func TestCheckListAndReset(t *testing.T) {
+	learner(t, "unshare")
+	o := nakami(t, nil, "check", "--json")
+	var all []lessons.ExerciseResult
+	if err := json.Unmarshal([]byte(o.stdout), &all); err != nil || o.code != 0 {
+		t.Fatalf("check --json: exit %d, %v\n%s", o.code, err, o.stdout)
+	}
+	perLesson := map[string]int{}
+	for _, r := range all {
+		perLesson[r.Lesson]++
+		if r.Title == "" || r.Detail == "" {
+			t.Errorf("%s: no title or detail: %+v", r.ID(), r)
+		}
+	}
+	for _, l := range lessons.All() {
+		if perLesson[l.ID] < 2 || perLesson[l.ID] != len(l.Exercises) {
+			t.Errorf("lesson %s: %d exercises listed, %d in the registry", l.ID, perLesson[l.ID], len(l.Exercises))
+		}
+	}
+	f := filepath.Join(t.TempDir(), "ns_uts")
+	if err := os.WriteFile(f, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sh(t, "unshare --uts="+f+" hostname foobar")
+	check(t, 0, nil, "namespaces/persist-uts")
+	sh(t, "umount "+f)
+	check(t, 1, []string{"○ namespaces/persist-uts"}, "namespaces/persist-uts") // solved before, not now
+	if o := nakami(t, nil, "check", "--reset", "namespaces/persist-uts"); o.code != 0 {
+		t.Fatalf("--reset: exit %d\n%s", o.code, o.stderr)
+	}
+	check(t, 1, []string{"✗ namespaces/persist-uts"}, "namespaces/persist-uts")
+	for _, bad := range [][]string{{"check", "nosuch/x"}, {"check", "namespaces/persist-uts", "extra"},
+		{"check", "capabilities/file-cap"}, {"check", "--reset", "a/b", "c/d"}} {
+		o := nakami(t, nil, bad...)
+		if o.code != 2 || strings.Count(strings.TrimSpace(o.stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d, want 2 and one sentence\n%s", bad, o.code, o.stderr)
+		}
+	}
 }
