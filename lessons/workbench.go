@@ -7,7 +7,6 @@ package lessons
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"sort"
 
 	"nakami/engine"
@@ -90,10 +89,11 @@ func (e *Env) Roles() []RolePID {
 	return out
 }
 
-// Shell returns a command that opens an interactive shell in the namespaces
-// of the step's first live observed process (or of any live child), and the
-// namespace types it joins.
-func (e *Env) Shell(s *Step) (*exec.Cmd, []string, error) {
+// Shell returns an interactive shell in the namespaces of the step's first
+// live observed process (or of any live child), to run on the terminal
+// (it gives the terminal back when it exits), and the namespace types it
+// joins.
+func (e *Env) Shell(s *Step) (child.Shell, []string, error) {
 	obs := e.Observed(s)
 	if len(obs) == 0 {
 		obs = e.Roles()
@@ -102,7 +102,8 @@ func (e *Env) Shell(s *Step) (*exec.Cmd, []string, error) {
 		if o.Role == "pid1" || o.Role == "nakami" || o.Role == "reference" {
 			continue
 		}
-		return child.ShellCommand(o.PID, o.Role)
+		cmd, types, err := child.ShellCommand(o.PID, o.Role)
+		return child.Shell{Cmd: cmd}, types, err
 	}
-	return nil, nil, fmt.Errorf("no process of this step is running; run the step first (enter)")
+	return child.Shell{}, nil, fmt.Errorf("no process of this step is running; run the step first (enter)")
 }

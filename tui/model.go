@@ -391,7 +391,7 @@ func (m *model) openShell() tea.Cmd {
 		return nil
 	}
 	m.status = "nsenter " + strings.Join(types, ",")
-	return tea.ExecProcess(cmd, func(err error) tea.Msg { return shellDoneMsg{err} })
+	return tea.Exec(cmd, func(err error) tea.Msg { return shellDoneMsg{err} })
 }
 
 func (m *model) reset() tea.Cmd {

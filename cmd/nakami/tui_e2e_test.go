@@ -182,3 +182,31 @@ func TestNoColor(t *testing.T) {
 		s.waitGone()
 	}
 }
+
+// TestShellKeyTwice: on a step whose process has a PID namespace of its
+// own, the shell makes itself the terminal's foreground process group;
+// after `exit` the workbench must get the terminal back, with a clean
+// status line, and `s` must work again (it used to end nakami with
+// "read /dev/stdin: input/output error").
+func TestShellKeyTwice(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	s := newTmux(t, nil, "namespaces/types")
+	s.waitFor("Eight kinds of iso")
+	s.keys("Enter")
+	s.waitFor("every check passed")
+	for i, word := range []string{"first", "second"} {
+		s.keys("s")
+		s.waitFor("all #")
+		s.keys("echo "+word+"-$((40+2)); exit", "Enter")
+		scr := s.waitFor("back from the shell")
+		if strings.Contains(scr, "exit status") {
+			t.Errorf("shell %d: the status line reports a failure:\n%s", i+1, scr)
+		}
+	}
+	s.keys("q")
+	s.waitFor("remove them and quit")
+	s.keys("y")
+	s.waitGone()
+	assertUnchanged(t, before)
+}

@@ -4,16 +4,23 @@ package child
 // workbench's `s` key: a fresh copy of this binary joins them in its C
 // constructor (engine/nsenter), then execve(2)s /bin/sh.
 //
-// Syscalls: setns(2) (before the runtime starts), execve(2).
-// Man pages: nsenter(1), setns(2).
+// Syscalls: setns(2) (before the runtime starts), execve(2), ioctl(2)
+// TIOCSPGRP (tcsetpgrp) to take the terminal back.
+// Man pages: nsenter(1), setns(2), tcsetpgrp(3), credentials(7) (process
+// groups and the controlling terminal).
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"nakami/engine/nsenter"
 	"nakami/engine/procfs"
@@ -37,9 +44,46 @@ func init() {
 	})
 }
 
+// Shell is a shell to run on the real terminal (Run, with the terminal as
+// its standard streams). An interactive shell makes its own process group
+// the terminal's foreground group and, when it exits, gives it back to the
+// group it found there; inside another PID namespace it cannot see that
+// group (tcgetpgrp(3) returns 0 there), so the terminal would stay with a
+// group that no longer exists and this process could no longer read it
+// (EIO). Run hands the terminal back to this process's group itself.
+type Shell struct{ Cmd *exec.Cmd }
+
+// SetStdin, SetStdout and SetStderr set the shell's streams.
+func (s Shell) SetStdin(r io.Reader)  { s.Cmd.Stdin = r }
+func (s Shell) SetStdout(w io.Writer) { s.Cmd.Stdout = w }
+func (s Shell) SetStderr(w io.Writer) { s.Cmd.Stderr = w }
+
+// Run runs the shell to its end, then makes this process's group the
+// terminal's foreground group again. A shell that exits with a status of
+// its own (the last command failed) is not an error.
+func (s Shell) Run() error {
+	err := s.Cmd.Run()
+	tty, ok := s.Cmd.Stdin.(*os.File)
+	if !ok {
+		tty = os.Stdin
+	}
+	// tcsetpgrp(3) from a background group raises SIGTTOU; ignore it
+	// for the call, as job-control shells do.
+	signal.Ignore(syscall.SIGTTOU)
+	if terr := unix.IoctlSetPointerInt(int(tty.Fd()), unix.TIOCSPGRP, unix.Getpgrp()); terr != nil && terr != unix.ENOTTY {
+		err = errors.Join(err, fmt.Errorf("cannot take the terminal back: %w", terr))
+	}
+	signal.Reset(syscall.SIGTTOU)
+	var ee *exec.ExitError
+	if errors.As(err, &ee) && ee.Exited() {
+		return nil
+	}
+	return err
+}
+
 // ShellCommand returns a command that runs an interactive shell in every
 // namespace of pid that differs from this process's. label becomes the
-// prompt. The caller runs it on the real terminal.
+// prompt. The caller runs it on the real terminal, through Shell.
 func ShellCommand(pid int, label string) (*exec.Cmd, []string, error) {
 	theirs, err := procfs.ReadNamespaces(pid)
 	if err != nil {
