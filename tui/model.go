@@ -23,6 +23,9 @@ type Options struct {
 	Present bool
 	NoColor bool
 	Start   string // "lesson" or "lesson/step"
+	// KeepLang: the language was not asked for on the command line, so
+	// the one last chosen with L (kept in the progress file) wins.
+	KeepLang bool
 }
 
 type panel int
@@ -108,6 +111,9 @@ func newModel(env *lessons.Env, o Options) *model {
 		results: map[string][]lessons.Result{}, hints: map[string]int{}, scroll: map[panel]int{},
 		md: newMDCache(), dark: true, width: 80, height: 24, hostname: map[int]string{},
 		cgHist: map[string][]float64{}, cgPrev: map[string]*lessons.CgroupUsage{},
+	}
+	if o.KeepLang && (m.prog.Lang == "en" || m.prog.Lang == "ja") {
+		m.lang, m.keys = m.prog.Lang, newKeyMap(m.prog.Lang)
 	}
 	for _, l := range lessons.All() {
 		for _, s := range l.Steps {
@@ -266,6 +272,7 @@ func (m *model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Lang):
 		m.lang = map[string]string{"en": "ja", "ja": "en"}[m.lang]
 		m.prog.Lang = m.lang // the Env learns it when the next step starts
+		m.prog.Save()        // and the next start begins in it
 		m.keys = newKeyMap(m.lang)
 	case m.running != "":
 		m.status = m.tr("a step is running…", "ステップを実行中です…")
@@ -469,11 +476,12 @@ func (m *model) tr(en, ja string) string {
 const frameRate = 30
 
 // Run opens the workbench and cleans up on every way out. kept says the
-// learner chose to leave the session's objects for `nakami cleanup`.
-func Run(ctx context.Context, o Options) (kept bool, err error) {
+// learner chose to leave the session's objects for `nakami cleanup`; lang
+// is the language the workbench ended in.
+func Run(ctx context.Context, o Options) (kept bool, lang string, err error) {
 	env, err := lessons.Open(ctx, o.Lang)
 	if err != nil {
-		return false, err
+		return false, o.Lang, err
 	}
 	m := newModel(env, o)
 	opts := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(frameRate)}
@@ -487,13 +495,13 @@ func Run(ctx context.Context, o Options) (kept bool, err error) {
 		}
 	}()
 	final, err := tea.NewProgram(m, opts...).Run()
-	keep := false
+	keep, lang := false, m.lang
 	if fm, ok := final.(*model); ok {
-		keep = fm.keep
+		keep, lang = fm.keep, fm.lang
 	}
 	ferr := env.Finish(keep)
 	if err == nil {
 		err = ferr
 	}
-	return keep, err
+	return keep, lang, err
 }

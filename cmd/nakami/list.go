@@ -11,11 +11,19 @@ import (
 )
 
 type listStep struct {
-	ID       string   `json:"id"`
-	Title    string   `json:"title"`
-	Requires string   `json:"requires"`
-	After    []string `json:"after,omitempty"`
-	Commands []string `json:"commands"`
+	ID       string      `json:"id"`
+	Title    string      `json:"title"`
+	Requires string      `json:"requires"`
+	After    []string    `json:"after,omitempty"`
+	Commands []string    `json:"commands"`
+	Params   []listParam `json:"params,omitempty"`
+}
+
+// listParam is a step parameter, set with `nakami run … --set NAME=VALUE`.
+type listParam struct {
+	Name    string `json:"name"`
+	Default string `json:"default"`
+	Help    string `json:"help"`
 }
 
 type listExercise struct {
@@ -48,8 +56,12 @@ func newList(g *globals) *cobra.Command {
 				c := lessons.ContentFor(g.lang, l.ID)
 				ll := listLesson{ID: l.ID, Title: c.Title, Summary: c.Summary}
 				for _, s := range l.Steps {
-					ll.Steps = append(ll.Steps, listStep{ID: s.ID, Title: c.Step(s.ID).Title,
-						Requires: requirementNames[s.Requires], After: s.After, Commands: s.Commands})
+					ls := listStep{ID: s.ID, Title: c.Step(s.ID).Title,
+						Requires: requirementNames[s.Requires], After: s.After, Commands: s.Commands}
+					for _, p := range s.Params {
+						ls.Params = append(ls.Params, listParam{Name: p.Name, Default: p.Default, Help: p.Help.In(g.lang)})
+					}
+					ll.Steps = append(ll.Steps, ls)
 				}
 				ll.Exercises = []listExercise{}
 				for _, x := range l.Exercises {
@@ -70,6 +82,9 @@ func newList(g *globals) *cobra.Command {
 				fmt.Printf("%s — %s\n  %s\n", l.ID, l.Title, l.Summary)
 				for _, s := range l.Steps {
 					fmt.Printf("    %s/%-10s %s\n", l.ID, s.ID, s.Title)
+					for _, p := range s.Params {
+						fmt.Printf("        --set %s=%s  %s\n", p.Name, p.Default, p.Help)
+					}
 				}
 				for _, x := range l.Exercises {
 					fmt.Printf("  ✎ %s/%-10s %s\n", l.ID, x.ID, x.Title)

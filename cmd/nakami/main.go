@@ -41,6 +41,7 @@ func machineErr(format string, a ...any) error {
 
 type globals struct {
 	lang    string
+	langSet bool // --lang was given
 	noColor bool
 	present bool
 }
@@ -83,6 +84,7 @@ func newRoot(g *globals) *cobra.Command {
 			if g.lang != "en" && g.lang != "ja" {
 				return usageErr("--lang must be en or ja, not %q", g.lang)
 			}
+			g.langSet = cmd.Flags().Changed("lang")
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -209,4 +210,53 @@ func TestShellKeyTwice(t *testing.T) {
 	s.keys("y")
 	s.waitGone()
 	assertUnchanged(t, before)
+}
+
+// TestLanguageIsKept: the language chosen with L is the one the next start
+// opens in (unless --lang asks for another), and a kept session's message
+// speaks it.
+func TestLanguageIsKept(t *testing.T) {
+	needKernel(t)
+	state := "NAKAMI_STATE_DIR=" + t.TempDir()
+	s := newTmux(t, []string{state}, "namespaces")
+	s.waitFor("Lessons", "The namespace link")
+	s.keys("L")
+	s.waitFor("レッスン")
+	s.keys("q")
+	s.waitGone()
+	again := newTmux(t, []string{state}, "namespaces")
+	again.waitFor("レッスン", "名前空間")
+	again.keys("q")
+	again.waitGone()
+	en := newTmux(t, []string{state}, "--lang", "en", "namespaces")
+	en.waitFor("Lessons")
+	en.keys("q")
+	en.waitGone()
+}
+
+// TestListNamesParameters: list --json gives each step's parameters with
+// their defaults, as --set takes them.
+func TestListNamesParameters(t *testing.T) {
+	o := nakami(t, nil, "list", "--json")
+	var ls []listLesson
+	if err := json.Unmarshal([]byte(o.stdout), &ls); err != nil || o.code != 0 {
+		t.Fatalf("list --json: exit %d, %v", o.code, err)
+	}
+	got := map[string]string{}
+	for _, l := range ls {
+		for _, s := range l.Steps {
+			for _, p := range s.Params {
+				got[l.ID+"/"+s.ID+" "+p.Name] = p.Default
+				if p.Help == "" {
+					t.Errorf("%s/%s: parameter %s has no help", l.ID, s.ID, p.Name)
+				}
+			}
+		}
+	}
+	for k, want := range map[string]string{"cgroups/cpu-quota cpu": "50%", "cgroups/memory-limit memory": "10MB",
+		"namespaces/persist hostname": "foobar", "first-container/cgroup cpu": "30%"} {
+		if got[k] != want {
+			t.Errorf("%s: default %q, want %q (all: %v)", k, got[k], want, got)
+		}
+	}
 }

@@ -17,7 +17,7 @@ import (
 // runWorkbench opens the terminal workbench, optionally at LESSON[/STEP]
 // or LESSON/EXERCISE.
 func runWorkbench(g *globals, args []string) error {
-	o := tui.Options{Lang: g.lang, Present: g.present, NoColor: g.noColor}
+	o := tui.Options{Lang: g.lang, Present: g.present, NoColor: g.noColor, KeepLang: !g.langSet}
 	if len(args) == 1 {
 		if _, _, err := lessons.Find(args[0]); err != nil {
 			if _, _, xerr := lessons.FindExercise(args[0]); xerr != nil {
@@ -31,12 +31,12 @@ func runWorkbench(g *globals, args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	kept, err := tui.Run(ctx, o)
+	kept, lang, err := tui.Run(ctx, o)
 	if kept {
 		fmt.Println(map[string]string{
 			"en": "Kernel objects were kept for you to look at; remove them with: nakami cleanup",
 			"ja": "確認用にカーネルオブジェクトを残しました。削除するには: nakami cleanup",
-		}[g.lang])
+		}[lang])
 	}
 	if errors.Is(err, context.Canceled) {
 		return &exitError{130, "terminated; everything this session created was removed"}
