@@ -47,8 +47,22 @@ func newDoctor(g *globals) *cobra.Command {
 					}
 				}
 			}
+			cannot, all := 0, 0
+			for _, l := range lessons.All() {
+				all += len(l.Steps)
+				cannot += len(rep.Lessons[l.ID])
+			}
+			// Some steps cannot run here: the machine (or this user) is
+			// not fit for them, which is exit 3, after the report.
+			verdict := error(nil)
+			if cannot > 0 {
+				verdict = machineErr("%d of %d steps cannot run here, as this user", cannot, all)
+			}
 			if asJSON {
-				return printJSON(rep)
+				if err := printJSON(rep); err != nil {
+					return err
+				}
+				return verdict
 			}
 			f := rep.Facts
 			fmt.Printf("kernel          %s\n", f.Kernel)
@@ -80,15 +94,37 @@ func newDoctor(g *globals) *cobra.Command {
 					continue
 				}
 				fmt.Printf("✗ %s:\n", l.ID)
-				for _, why := range rep.Lessons[l.ID] {
-					fmt.Printf("    %s\n", why)
+				for _, g := range byReason(rep.Lessons[l.ID]) {
+					fmt.Printf("    %s: %s\n", strings.Join(g.steps, ", "), g.why)
 				}
 			}
-			return nil
+			return verdict
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+type reasonGroup struct {
+	why   string
+	steps []string
+}
+
+// byReason groups "step: why" lines that give the same reason, in order, so
+// a lesson whose steps all need root says so once.
+func byReason(lines []string) []reasonGroup {
+	var out []reasonGroup
+	at := map[string]int{}
+	for _, l := range lines {
+		step, why, _ := strings.Cut(l, ": ")
+		if i, ok := at[why]; ok {
+			out[i].steps = append(out[i].steps, step)
+			continue
+		}
+		at[why] = len(out)
+		out = append(out, reasonGroup{why: why, steps: []string{step}})
+	}
+	return out
 }
 
 func orNone(s string) string {

@@ -386,3 +386,36 @@ func runPassed(t *testing.T, o outcome, lesson string) []lessons.Result {
 	}
 	return rs
 }
+
+// TestDoctor: as root every step can run (exit 0); as nobody doctor exits 3
+// with one sentence, and within a lesson no reason is repeated: steps that
+// cannot run for the same reason share one line.
+func TestDoctor(t *testing.T) {
+	needKernel(t)
+	if o := nakami(t, nil, "doctor"); o.code != 0 || strings.Contains(o.stdout, "✗") {
+		t.Errorf("doctor as root: exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+	o := nakami(t, &syscall.Credential{Uid: 65534, Gid: 65534}, "doctor")
+	if o.code != 3 || !strings.Contains(o.stderr, "steps cannot run here") {
+		t.Fatalf("doctor as nobody: exit %d, want 3\n%s", o.code, o.stderr)
+	}
+	lesson := ""
+	seen := map[string]bool{}
+	for _, line := range strings.Split(o.stdout, "\n") {
+		if strings.HasPrefix(line, "✗ ") {
+			lesson, seen = line, map[string]bool{}
+			continue
+		}
+		if lesson == "" || !strings.HasPrefix(line, "    ") {
+			continue
+		}
+		_, why, _ := strings.Cut(line, ": ")
+		if seen[why] {
+			t.Errorf("%s repeats %q", lesson, why)
+		}
+		seen[why] = true
+	}
+	if !strings.Contains(o.stdout, "persist: needs root") {
+		t.Errorf("doctor as nobody does not say why persist cannot run:\n%s", o.stdout)
+	}
+}
