@@ -419,3 +419,30 @@ func TestDoctor(t *testing.T) {
 		t.Errorf("doctor as nobody does not say why persist cannot run:\n%s", o.stdout)
 	}
 }
+
+// TestSIGINTSaysStopping: Ctrl-C in a run says at once that it is
+// stopping and cleaning up, before the unwind finishes.
+func TestSIGINTSaysStopping(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	cmd := command(t, nil, "run", "namespaces", "--step")
+	stdin, _ := cmd.StdinPipe()
+	defer stdin.Close()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() && !strings.Contains(sc.Text(), "press Enter") {
+	}
+	cmd.Process.Signal(syscall.SIGINT)
+	var rest []string
+	for sc.Scan() {
+		rest = append(rest, sc.Text())
+	}
+	cmd.Wait()
+	if len(rest) == 0 || !strings.Contains(rest[0], "stopping") {
+		t.Errorf("after SIGINT, stderr said %q; want a stopping line first", rest)
+	}
+	assertUnchanged(t, before)
+}

@@ -90,7 +90,13 @@ func runHeadless(g *globals, l *lessons.Lesson, target *lessons.Step, params map
 	signal.Notify(interrupted, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer signal.Stop(interrupted)
 	go func() {
-		if _, ok := <-interrupted; ok {
+		if sig, ok := <-interrupted; ok {
+			if sig != syscall.SIGPIPE {
+				fmt.Fprintln(os.Stderr, map[string]string{
+					"en": "nakami: stopping: the step in progress ends, then everything this run created is removed…",
+					"ja": "nakami: 停止します: 実行中のステップを終えてから、この実行で作ったものをすべて削除します…",
+				}[g.lang])
+			}
 			cancel()
 		}
 	}()
