@@ -306,6 +306,10 @@ func (m *model) setCursor(i int) {
 	}
 	m.cursor = i
 	m.scroll[panelText], m.scroll[panelTranscript] = 0, 0
+	m.status = "" // it spoke of the step we left
+	if !m.wide() && m.focus == panelTranscript && len(m.results[m.cur().key()]) == 0 {
+		m.focus = panelText // a step not run yet: its explanation, not an empty transcript
+	}
 	m.prog.Current = m.cur().key()
 	m.prog.Save()
 	m.live = liveData{}

@@ -219,3 +219,24 @@ func nsfsMounts(t *testing.T) int {
 	}
 	return n
 }
+
+// TestNextAfterARunShowsText: after a step ran (the transcript took the
+// screen at 100×30), `n` moves to a step that has not run: the status line
+// no longer speaks of the old step, and the new step's explanation shows,
+// not an empty transcript.
+func TestNextAfterARunShowsText(t *testing.T) {
+	needKernel(t)
+	tm, env := start(t, Options{Lang: "en", Start: "namespaces/list"})
+	press(tm, "enter")
+	waitFor(t, tm, "every check passed")
+	press(tm, "n")
+	waitFor(t, tm, "Everyone starts in the same namespaces")
+	fm := finish(t, tm, env)
+	screen := ansi.Strip(fm.render())
+	if strings.Contains(screen, "every check passed") || strings.Contains(screen, "press enter to run this step") {
+		t.Errorf("after n, the screen still shows the old step's status or an empty transcript:\n%s", screen)
+	}
+	if fm.focus != panelText {
+		t.Errorf("focus %v, want the text panel", fm.focus)
+	}
+}
