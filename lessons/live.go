@@ -13,6 +13,9 @@ type Live struct {
 	// sparkline against the quota, memory against the limit, OOM kills,
 	// members). The group a role names is the one in Env.Groups.
 	Cgroups []string
+	// Netns, when set, names a network namespace file (ip netns) that the
+	// shell key enters when the step has no live process of its own.
+	Netns func(*Env) string
 	// File, when set, names the file whose security.capability is shown.
 	File func(*Env) string
 	// Formula shows the execve capability formula worked through, beside

@@ -58,6 +58,10 @@ var netRootWhy = T("creating links, addresses and named network namespaces on th
 // named namespace, and the operations that make and remove them.
 func netOf(e *Env) *netlab.Net { return netlab.New(e.S) }
 
+// ns0Path is the session's ns0, which the shell key enters from the steps
+// that made or use it.
+func ns0Path(e *Env) string { return netOf(e).NSPath }
+
 // netnsDirMadeKey is set when the netns step had to make /run/netns
 // itself, so that the cleanup step removes it again.
 var netnsDirMadeKey = newKey[bool]("network/netns-dir-made")

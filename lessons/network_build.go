@@ -44,6 +44,7 @@ var netBridgeStep = &Step{
 
 var netNetnsStep = &Step{
 	ID:       "netns",
+	Live:     Live{Netns: ns0Path},
 	Commands: []string{"ip netns add ns0", "ls -l /run/netns", "findmnt -t nsfs"},
 	Requires: NeedsRoot,
 	Why:      netRootWhy,
@@ -96,6 +97,7 @@ var netNetnsStep = &Step{
 
 var netVethStep = &Step{
 	ID:    "veth",
+	Live:  Live{Netns: ns0Path},
 	After: []string{"bridge", "netns"},
 	Commands: []string{"ip link add name veth0 type veth peer name veth0_peer", "ip link set dev veth0 master br0",
 		"ip link set veth0 up", "ip link set veth0_peer netns ns0"},
@@ -140,6 +142,7 @@ var netVethStep = &Step{
 
 var netConfigureStep = &Step{
 	ID:    "configure",
+	Live:  Live{Netns: ns0Path},
 	After: []string{"veth"},
 	Commands: []string{"ip netns exec ns0 ip link set veth0_peer name eth0",
 		"ip netns exec ns0 ip addr add 192.168.77.2/24 dev eth0", "ip netns exec ns0 ip link set lo up",

@@ -46,6 +46,7 @@ var hostForwardKey = newKey[string]("network/host-ip-forward")
 
 var netPingStep = &Step{
 	ID:       "ping",
+	Live:     Live{Netns: ns0Path},
 	After:    []string{"configure"},
 	Commands: []string{"ip netns exec ns0 ping -c 3 192.168.77.1"},
 	Requires: NeedsRoot,
@@ -97,6 +98,7 @@ var netPingStep = &Step{
 
 var netNatStep = &Step{
 	ID:    "nat",
+	Live:  Live{Netns: ns0Path},
 	After: []string{"configure"},
 	Commands: []string{"sysctl -w net.ipv4.ip_forward=1",
 		"iptables -t nat -A POSTROUTING -s 192.168.77.0/24 -j MASQUERADE"},

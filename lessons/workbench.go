@@ -7,6 +7,7 @@ package lessons
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sort"
 
 	"nakami/engine"
@@ -90,20 +91,23 @@ func (e *Env) Roles() []RolePID {
 }
 
 // Shell returns an interactive shell in the namespaces of the step's first
-// live observed process (or of any live child), to run on the terminal
-// (it gives the terminal back when it exits), and the namespace types it
-// joins.
+// live observed process, or in the network namespace the step declares
+// (Live.Netns), to run on the terminal (it gives the terminal back when it
+// exits), and the namespace types it joins. A step with neither has no
+// shell: opening one in some other step's namespaces would mislead.
 func (e *Env) Shell(s *Step) (child.Shell, []string, error) {
-	obs := e.Observed(s)
-	if len(obs) == 0 {
-		obs = e.Roles()
-	}
-	for _, o := range obs {
+	for _, o := range e.Observed(s) {
 		if o.Role == "pid1" || o.Role == "nakami" || o.Role == "reference" {
 			continue
 		}
 		cmd, types, err := child.ShellCommand(o.PID, o.Role)
 		return child.Shell{Cmd: cmd}, types, err
 	}
-	return child.Shell{}, nil, fmt.Errorf("no process of this step is running; run the step first (enter)")
+	if s.Live.Netns != nil {
+		if path := s.Live.Netns(e); path != "" {
+			cmd, err := child.NetnsShellCommand(path, filepath.Base(path))
+			return child.Shell{Cmd: cmd}, []string{"net"}, err
+		}
+	}
+	return child.Shell{}, nil, fmt.Errorf("this step has no process or namespace of its own running; run it first (enter)")
 }

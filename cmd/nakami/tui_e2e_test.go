@@ -260,3 +260,29 @@ func TestListNamesParameters(t *testing.T) {
 		}
 	}
 }
+
+// TestShellKeyNetns: at network/ping, whose ns0 holds no process, `s`
+// opens a shell in ns0 itself (its eth0 has 192.168.77.2), not in some
+// other step's namespaces.
+func TestShellKeyNetns(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	s := newTmux(t, nil, "network/ping")
+	s.waitFor("Lessons")
+	s.keys("Enter")
+	s.waitFor("every check passed")
+	s.keys("s")
+	s.waitFor("-ns0 #")
+	s.keys("ip -o addr show eth0; hostname", "Enter")
+	scr := s.waitFor("192.168.77.2/24")
+	if strings.Contains(scr, "foobar") {
+		t.Errorf("the shell is in another step's UTS namespace:\n%s", scr)
+	}
+	s.keys("exit", "Enter")
+	s.waitFor("back from the shell")
+	s.keys("q")
+	s.waitFor("remove them and quit")
+	s.keys("y")
+	s.waitGone()
+	assertUnchanged(t, before)
+}

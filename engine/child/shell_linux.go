@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -35,6 +36,16 @@ func init() {
 		if e := nsenter.Err(); e != "" {
 			fmt.Fprintln(os.Stderr, "nakami: "+e)
 			return 3
+		}
+		if path := os.Getenv(envShellNetns); path != "" {
+			// A named network namespace holds no process to join by PID:
+			// join it from this thread, which execve(2) then keeps as the
+			// process's only one.
+			runtime.LockOSThread()
+			if err := setnsFile(path, unix.CLONE_NEWNET); err != nil {
+				fmt.Fprintf(os.Stderr, "nakami: cannot join the network namespace %s: %v\n", path, err)
+				return 3
+			}
 		}
 		sh := "/bin/sh"
 		env := append(os.Environ(), "PS1="+strings.Join(args, " ")+" # ")
@@ -79,6 +90,30 @@ func (s Shell) Run() error {
 		return nil
 	}
 	return err
+}
+
+// envShellNetns names a network namespace file the shell joins.
+const envShellNetns = "_NAKAMI_SHELL_NETNS"
+
+func setnsFile(path string, nstype int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return unix.Setns(int(f.Fd()), nstype)
+}
+
+// NetnsShellCommand returns a command that runs an interactive shell in the
+// network namespace the file path holds (a named netns under /run/netns),
+// everything else shared with this process. label becomes the prompt.
+func NetnsShellCommand(path, label string) (*exec.Cmd, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("there is no network namespace at %s: %w", path, err)
+	}
+	cmd := exec.Command("/proc/self/exe", RoleShell, label)
+	cmd.Env = append(os.Environ(), envShellNetns+"="+path)
+	return cmd, nil
 }
 
 // ShellCommand returns a command that runs an interactive shell in every
