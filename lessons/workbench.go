@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"sort"
 
 	"nakami/engine"
 	"nakami/engine/child"
@@ -75,18 +74,6 @@ func (e *Env) Observed(s *Step) []RolePID {
 		}
 		out = append(out, RolePID{role, pid})
 	}
-	return out
-}
-
-// Roles lists every live child by role, sorted.
-func (e *Env) Roles() []RolePID {
-	var out []RolePID
-	for role, c := range e.Procs {
-		if !c.Exited() {
-			out = append(out, RolePID{role, c.PID})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Role < out[j].Role })
 	return out
 }
 
