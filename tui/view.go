@@ -64,7 +64,7 @@ func (m *model) render() string {
 	var body string
 	switch {
 	case m.showHelp:
-		body = m.box(m.tr("Keys", "キー"), strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n"), m.width, bodyH, true, panelCount)
+		body = m.box(m.tr("Keys", "キー"), m.keyLines(m.width-4), m.width, bodyH, true, panelCount)
 	case m.confirm:
 		body = m.box(m.tr("Quit?", "終了しますか?"), []string{
 			fmt.Sprintf(m.tr("%d kernel objects of this session are still in place.", "このセッションのカーネルオブジェクトが %d 個残っています。"), m.env.LiveObjects()),
@@ -190,6 +190,25 @@ func (m *model) box(title string, lines []string, w, h int, focused bool, p pane
 		out[i] = l + strings.Repeat(" ", max(0, iw-ansi.StringWidth(l)))
 	}
 	return st.Render(strings.Join(out, "\n"))
+}
+
+// keyLines is the `?` screen: one key a line, its help wrapped beside it,
+// so every key fits from 80×24 up (columns side by side lose the last ones).
+func (m *model) keyLines(width int) []string {
+	var out []string
+	for _, group := range m.keys.FullHelp() {
+		for _, b := range group {
+			h := b.Help()
+			k := m.st.accent.Render(fmt.Sprintf("%-6s", h.Key))
+			for i, l := range strings.Split(ansi.Wrap(h.Desc, max(10, width-7), ""), "\n") {
+				if i > 0 {
+					k = strings.Repeat(" ", 6)
+				}
+				out = append(out, k+" "+l)
+			}
+		}
+	}
+	return out
 }
 
 func (m *model) cursorLine() int {

@@ -20,6 +20,12 @@ type tmuxSession struct {
 
 func newTmux(t *testing.T, env []string, args ...string) *tmuxSession {
 	t.Helper()
+	return newTmuxAt(t, "100", "30", env, args...)
+}
+
+// newTmuxAt is newTmux at another size.
+func newTmuxAt(t *testing.T, width, height string, env []string, args ...string) *tmuxSession {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("NAKAMI_REQUIRE_KERNEL") == "1" {
 			t.Fatal("tmux is missing (.ci/run installs it)")
@@ -27,7 +33,7 @@ func newTmux(t *testing.T, env []string, args ...string) *tmuxSession {
 		t.Skip("needs tmux")
 	}
 	s := &tmuxSession{t: t, sock: filepath.Join(t.TempDir(), "tmux.sock")}
-	cmdline := append([]string{"new-session", "-d", "-s", "nk", "-x", "100", "-y", "30",
+	cmdline := append([]string{"new-session", "-d", "-s", "nk", "-x", width, "-y", height,
 		"-e", "NAKAMI_BE_MAIN=1", "-e", "LANG=C.UTF-8", "-e", "NAKAMI_STATE_DIR=" + t.TempDir()}, nil...)
 	for _, e := range env {
 		cmdline = append(cmdline, "-e", e)
@@ -285,4 +291,21 @@ func TestShellKeyNetns(t *testing.T) {
 	s.keys("y")
 	s.waitGone()
 	assertUnchanged(t, before)
+}
+
+// TestHelpFitsAt80x24: the `?` screen shows every key, the last ones
+// (language, help, quit) included, at 80×24 in both languages.
+func TestHelpFitsAt80x24(t *testing.T) {
+	for _, lang := range []string{"en", "ja"} {
+		s := newTmuxAt(t, "80", "24", nil, "--lang", lang, "namespaces")
+		s.waitFor("nakami")
+		s.keys("?")
+		if lang == "en" {
+			s.waitFor("move up", "reset the lesson", "English / 日本語", "all keys", "quit (cleans up)")
+		} else {
+			s.waitFor("上へ", "レッスンをリセット", "English / 日本語", "すべてのキー", "終了(後片付けします)")
+		}
+		s.keys("x", "q")
+		s.waitGone()
+	}
 }
