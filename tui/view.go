@@ -23,6 +23,9 @@ func (m *model) View() tea.View {
 	// live panel that found nothing new reuses the last one.
 	if m.dirty || m.frame == "" {
 		m.frame = m.render()
+		if m.opts.Present && !m.opts.NoColor {
+			m.frame = paint(m.frame, m.width)
+		}
 		m.dirty = false
 	}
 	v := tea.NewView(m.frame)

@@ -309,3 +309,52 @@ func TestHelpFitsAt80x24(t *testing.T) {
 		s.waitGone()
 	}
 }
+
+// TestPresenterPaintsEveryCell: --present paints its own background on
+// every cell (read back from tmux with capture-pane -e, following the SGR
+// state across the screen), whatever the terminal's own theme.
+func TestPresenterPaintsEveryCell(t *testing.T) {
+	needKernel(t)
+	s := newTmux(t, nil, "--present", "namespaces/list")
+	s.waitFor("The namespace links of a process")
+	scr := s.screen(true)
+	bg, bare, cells := false, 0, 0
+	for i := 0; i < len(scr); {
+		if m := sgrColor.FindStringSubmatchIndex(scr[i:]); m != nil && m[0] == 0 {
+			ps := strings.Split(scr[i+m[2]:i+m[3]], ";")
+			for j := 0; j < len(ps); j++ {
+				switch ps[j] {
+				case "", "0", "49":
+					bg = false
+				case "48":
+					bg = true
+					if j+1 < len(ps) && ps[j+1] == "5" {
+						j += 2
+					} else {
+						j += 4
+					}
+				case "38", "58":
+					if j+1 < len(ps) && ps[j+1] == "5" {
+						j += 2
+					} else {
+						j += 4
+					}
+				}
+			}
+			i += m[1]
+			continue
+		}
+		if scr[i] != '\n' {
+			cells++
+			if !bg {
+				bare++
+			}
+		}
+		i++
+	}
+	if cells == 0 || bare > 0 {
+		t.Errorf("%d of %d cells have the terminal's own background", bare, cells)
+	}
+	s.keys("q")
+	s.waitGone()
+}
