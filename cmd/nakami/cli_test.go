@@ -446,3 +446,12 @@ func TestSIGINTSaysStopping(t *testing.T) {
 	}
 	assertUnchanged(t, before)
 }
+
+// TestUnknownParameterListsTheValidOnes: a --set name nothing takes is
+// refused with the names (and defaults) the steps do take.
+func TestUnknownParameterListsTheValidOnes(t *testing.T) {
+	o := nakami(t, nil, "run", "cgroups/cpu-quota", "--set", "cpus=20%")
+	if o.code != 2 || !strings.Contains(o.stderr, "cpu=50%") {
+		t.Errorf("exit %d, want 2 and the valid names:\n%s", o.code, o.stderr)
+	}
+}

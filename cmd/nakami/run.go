@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"sort"
 	"strings"
 	"syscall"
 
@@ -59,7 +60,15 @@ func parseSets(l *lessons.Lesson, target *lessons.Step, sets []string) (map[stri
 		}
 		p, ok := known[k]
 		if !ok {
-			return nil, fmt.Errorf("no step here has a parameter %q", k)
+			if len(known) == 0 {
+				return nil, fmt.Errorf("no step here has a parameter %q; these steps take none", k)
+			}
+			var names []string
+			for n, q := range known {
+				names = append(names, n+"="+q.Default)
+			}
+			sort.Strings(names)
+			return nil, fmt.Errorf("no step here has a parameter %q (these steps take: %s)", k, strings.Join(names, ", "))
 		}
 		if p.Check != nil {
 			if err := p.Check(v); err != nil {
