@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"nakami/engine"
 	"nakami/engine/child"
@@ -88,13 +89,29 @@ func (e *Env) Shell(s *Step) (child.Shell, []string, error) {
 			continue
 		}
 		cmd, types, err := child.ShellCommand(o.PID, o.Role)
-		return child.Shell{Cmd: cmd}, types, err
+		if err != nil {
+			return child.Shell{}, nil, err
+		}
+		where := Tf("process %d (%s), joined: %s", "プロセス %d(%s)、参加した名前空間: %s", o.PID, o.Role, strings.Join(types, ", "))
+		return child.Shell{Cmd: child.WithBanner(cmd, e.banner(where))}, types, nil
 	}
 	if s.Live.Netns != nil {
 		if path := s.Live.Netns(e); path != "" {
 			cmd, err := child.NetnsShellCommand(path, filepath.Base(path))
-			return child.Shell{Cmd: cmd}, []string{"net"}, err
+			if err != nil {
+				return child.Shell{}, nil, err
+			}
+			where := Tf("the network namespace %s", "ネットワーク名前空間 %s", path)
+			return child.Shell{Cmd: child.WithBanner(cmd, e.banner(where))}, []string{"net"}, nil
 		}
 	}
 	return child.Shell{}, nil, fmt.Errorf("this step has no process or namespace of its own running; run it first (enter)")
+}
+
+// banner is what the shell says before its first prompt.
+func (e *Env) banner(where Text) string {
+	return Text{
+		EN: fmt.Sprintf("nakami: a shell inside %s. Everything else is the host's. Type exit to return to the workbench.", where.EN),
+		JA: fmt.Sprintf("nakami: %s の中のシェルです。それ以外はホストのものです。exit でワークベンチに戻ります。", where.JA),
+	}.In(e.Lang)
 }

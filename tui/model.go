@@ -396,6 +396,7 @@ func (m *model) summary(rs []lessons.Result) string {
 }
 
 func (m *model) openShell() tea.Cmd {
+	m.env.Lang = m.lang // no step is running: the Env is ours
 	cmd, types, err := m.env.Shell(m.cur().step)
 	if err != nil {
 		m.status = err.Error()

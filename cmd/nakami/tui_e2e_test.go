@@ -121,7 +121,7 @@ func TestShellKey(t *testing.T) {
 	s.keys("Enter")
 	s.waitFor("every check passed")
 	s.keys("s")
-	s.waitFor("uts-holder #")
+	s.waitFor("a shell inside process", "(uts-holder)", "Type exit to return to the workbench", "uts-holder #")
 	s.keys("hostname; id -u", "Enter")
 	s.waitFor("\nfoobar\n0\n") // the shell's own output: hostname, then id -u
 	s.keys("exit", "Enter")

@@ -47,6 +47,9 @@ func init() {
 				return 3
 			}
 		}
+		if b := os.Getenv(envShellBanner); b != "" {
+			fmt.Fprintln(os.Stderr, b)
+		}
 		sh := "/bin/sh"
 		env := append(os.Environ(), "PS1="+strings.Join(args, " ")+" # ")
 		err := syscall.Exec(sh, []string{"sh", "-i"}, env)
@@ -92,8 +95,19 @@ func (s Shell) Run() error {
 	return err
 }
 
-// envShellNetns names a network namespace file the shell joins.
-const envShellNetns = "_NAKAMI_SHELL_NETNS"
+// envShellNetns names a network namespace file the shell joins;
+// envShellBanner is printed before the shell starts.
+const (
+	envShellNetns  = "_NAKAMI_SHELL_NETNS"
+	envShellBanner = "_NAKAMI_SHELL_BANNER"
+)
+
+// WithBanner has the shell print banner (where it is, how to leave) before
+// its first prompt.
+func WithBanner(cmd *exec.Cmd, banner string) *exec.Cmd {
+	cmd.Env = append(cmd.Env, envShellBanner+"="+banner)
+	return cmd
+}
 
 func setnsFile(path string, nstype int) error {
 	f, err := os.Open(path)
