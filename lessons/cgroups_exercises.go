@@ -107,11 +107,14 @@ func percent(quota, period int64) string {
 // scanGroups walks every group under ctrl's hierarchies (v1 and v2) and
 // asks look about each: whether it bears on the task at all (has the
 // limit), whether it does the task, and what it shows. A group nakami made
-// is named and does not count. It stops at the first group that does it.
-func scanGroups(l *Look, ctrl string, look func(h hierarchy, dir string) (relevant, done bool, shows Text)) (*Text, []Text, []hierarchy, error) {
+// is named and does not count. It stops at the first group that does it;
+// otherwise the failure is none (a format of the roots walked, in en and
+// ja) when no group bears on the task, or short followed by what the
+// groups that do show.
+func scanGroups(l *Look, ctrl string, none [2]string, short Text, look func(h hierarchy, dir string) (relevant, done bool, shows Text)) (bool, Text) {
 	hs, err := hierarchiesFor(ctrl)
 	if err != nil {
-		return nil, nil, nil, err
+		return false, errText(err)
 	}
 	var seen []Text
 	for _, h := range hs {
@@ -132,14 +135,18 @@ func scanGroups(l *Look, ctrl string, look func(h hierarchy, dir string) (releva
 			}
 		})
 		if done != nil {
-			return done, seen, hs, nil
+			return true, *done
 		}
 		if !complete {
 			seen = append(seen, Text{EN: fmt.Sprintf("(only the first %d groups under %s were looked at)", maxGroups, h.root),
 				JA: fmt.Sprintf("(%s の下は最初の %d グループだけを見ました)", h.root, maxGroups)})
 		}
 	}
-	return nil, seen, hs, nil
+	if len(seen) == 0 {
+		return false, underRoots(hs, none[0], none[1])
+	}
+	sum := summarize(seen)
+	return false, Text{EN: short.EN + ": " + sum.EN, JA: short.JA + ": " + sum.JA}
 }
 
 var capCPUExercise = &Exercise{
@@ -147,42 +154,34 @@ var capCPUExercise = &Exercise{
 	Requires: NeedsRoot,
 	Why:      cgJournalWhy,
 	Check: func(l *Look) (bool, Text) {
-		done, seen, hs, err := scanGroups(l, "cpu", func(h hierarchy, dir string) (bool, bool, Text) {
-			quota, period, _, err := cgroup.CPULimit(dir, h.version)
-			if err != nil || quota < 0 || period <= 0 {
-				return false, false, Text{}
-			}
-			share := Tf("cpu.cfs_quota_us %d of cpu.cfs_period_us %d µs (%s of one CPU)", "cpu.cfs_period_us %[2]d µs のうち cpu.cfs_quota_us %[1]d(1 CPU の %[3]s)",
-				quota, period, percent(quota, period))
-			if h.version == 2 {
-				share = Tf("cpu.max %q (%s of one CPU)", "cpu.max が %q(1 CPU の %s)", cgroup.FormatCPUMax(quota, period), percent(quota, period))
-			}
-			live, nakamis := liveMembers(l, dir)
-			switch {
-			case quota*5 != period:
-				return true, false, Text{EN: dir + ": " + share.EN + ", not 20 %", JA: dir + ": " + share.JA + "。20 % ではありません"}
-			case len(live) == 0 && nakamis > 0:
-				return true, false, Text{EN: dir + ": " + share.EN + ", but only nakami's own processes are in it, which do not count",
-					JA: dir + ": " + share.JA + "。ただし中にいるのは nakami 自身のプロセスだけで、数えません"}
-			case len(live) == 0:
-				return true, false, Text{EN: dir + ": " + share.EN + ", but no live process is in it (its cgroup.procs is empty)",
-					JA: dir + ": " + share.JA + "。ただし中に生きたプロセスがいません(cgroup.procs が空)"}
-			}
-			return true, true, Text{EN: fmt.Sprintf("PID %d sits in %s: %s", live[0], dir, share.EN),
-				JA: fmt.Sprintf("PID %d が %s にいます: %s", live[0], dir, share.JA)}
-		})
-		switch {
-		case err != nil:
-			return false, errText(err)
-		case done != nil:
-			return true, *done
-		case len(seen) == 0:
-			return false, underRoots(hs, "no cgroup under %s has a CPU quota (cpu.cfs_quota_us is -1, cpu.max starts with max); needed: a group whose quota is 20 %% of its period, with a live process in it",
-				"%s の下に CPU クォータを持つ cgroup はありません(cpu.cfs_quota_us は -1、cpu.max は max で始まる)。必要なのは、クォータが周期の 20 %% で、生きたプロセスがいるグループです")
-		}
-		s := summarize(seen)
-		return false, Text{EN: "no live process sits in a group limited to 20 % of one CPU: " + s.EN,
-			JA: "1 CPU の 20 % に制限されたグループにいる生きたプロセスはありません: " + s.JA}
+		return scanGroups(l, "cpu", [2]string{
+			"no cgroup under %s has a CPU quota (cpu.cfs_quota_us is -1, cpu.max starts with max); needed: a group whose quota is 20 %% of its period, with a live process in it",
+			"%s の下に CPU クォータを持つ cgroup はありません(cpu.cfs_quota_us は -1、cpu.max は max で始まる)。必要なのは、クォータが周期の 20 %% で、生きたプロセスがいるグループです"},
+			T("no live process sits in a group limited to 20 % of one CPU", "1 CPU の 20 % に制限されたグループにいる生きたプロセスはありません"),
+			func(h hierarchy, dir string) (bool, bool, Text) {
+				quota, period, _, err := cgroup.CPULimit(dir, h.version)
+				if err != nil || quota < 0 || period <= 0 {
+					return false, false, Text{}
+				}
+				share := Tf("cpu.cfs_quota_us %d of cpu.cfs_period_us %d µs (%s of one CPU)", "cpu.cfs_period_us %[2]d µs のうち cpu.cfs_quota_us %[1]d(1 CPU の %[3]s)",
+					quota, period, percent(quota, period))
+				if h.version == 2 {
+					share = Tf("cpu.max %q (%s of one CPU)", "cpu.max が %q(1 CPU の %s)", cgroup.FormatCPUMax(quota, period), percent(quota, period))
+				}
+				live, nakamis := liveMembers(l, dir)
+				switch {
+				case quota*5 != period:
+					return true, false, Text{EN: dir + ": " + share.EN + ", not 20 %", JA: dir + ": " + share.JA + "。20 % ではありません"}
+				case len(live) == 0 && nakamis > 0:
+					return true, false, Text{EN: dir + ": " + share.EN + ", but only nakami's own processes are in it, which do not count",
+						JA: dir + ": " + share.JA + "。ただし中にいるのは nakami 自身のプロセスだけで、数えません"}
+				case len(live) == 0:
+					return true, false, Text{EN: dir + ": " + share.EN + ", but no live process is in it (its cgroup.procs is empty)",
+						JA: dir + ": " + share.JA + "。ただし中に生きたプロセスがいません(cgroup.procs が空)"}
+				}
+				return true, true, Text{EN: fmt.Sprintf("PID %d sits in %s: %s", live[0], dir, share.EN),
+					JA: fmt.Sprintf("PID %d が %s にいます: %s", live[0], dir, share.JA)}
+			})
 	},
 }
 
@@ -191,35 +190,27 @@ var oomExercise = &Exercise{
 	Requires: NeedsRoot,
 	Why:      cgJournalWhy,
 	Check: func(l *Look) (bool, Text) {
-		done, seen, hs, err := scanGroups(l, "memory", func(h hierarchy, dir string) (bool, bool, Text) {
-			limit, lfile, err := cgroup.MemoryLimit(dir, h.version)
-			if err != nil || limit < 0 {
-				return false, false, Text{}
-			}
-			kills, kfile, err := cgroup.OOMKills(dir, h.version)
-			if err != nil {
-				return true, false, Tf("%s has a memory limit of %d bytes, but %v", "%s のメモリ上限は %d バイトですが、%v", dir, limit, err)
-			}
-			if kills > 0 {
-				return true, true, Tf("%s has a memory limit of %d bytes (%s) and the kernel counted %d OOM kill(s) in it (oom_kill in %s)",
-					"%s のメモリ上限は %d バイト(%s)で、カーネルはその中で OOM kill を %d 回数えました(%s の oom_kill)",
-					dir, limit, filepath.Base(lfile), kills, filepath.Base(kfile))
-			}
-			return true, false, Tf("%s has a memory limit of %d bytes, but the kernel counted no OOM kill in it (oom_kill 0 in %s)",
-				"%s のメモリ上限は %d バイトですが、カーネルはその中で OOM kill を数えていません(%s の oom_kill が 0)",
-				dir, limit, filepath.Base(kfile))
-		})
-		switch {
-		case err != nil:
-			return false, errText(err)
-		case done != nil:
-			return true, *done
-		case len(seen) == 0:
-			return false, underRoots(hs, "no cgroup under %s has a memory limit (memory.limit_in_bytes or memory.max is unlimited everywhere); needed: a group with a limit in which the OOM killer killed a process",
-				"%s の下にメモリ上限を持つ cgroup はありません(memory.limit_in_bytes や memory.max はどこも無制限)。必要なのは、上限があり、その中で OOM killer がプロセスを kill したグループです")
-		}
-		s := summarize(seen)
-		return false, Text{EN: "no group of yours has both a memory limit and an OOM kill: " + s.EN,
-			JA: "メモリ上限があり OOM kill も起きた、あなたのグループはありません: " + s.JA}
+		return scanGroups(l, "memory", [2]string{
+			"no cgroup under %s has a memory limit (memory.limit_in_bytes or memory.max is unlimited everywhere); needed: a group with a limit in which the OOM killer killed a process",
+			"%s の下にメモリ上限を持つ cgroup はありません(memory.limit_in_bytes や memory.max はどこも無制限)。必要なのは、上限があり、その中で OOM killer がプロセスを kill したグループです"},
+			T("no group of yours has both a memory limit and an OOM kill", "メモリ上限があり OOM kill も起きた、あなたのグループはありません"),
+			func(h hierarchy, dir string) (bool, bool, Text) {
+				limit, lfile, err := cgroup.MemoryLimit(dir, h.version)
+				if err != nil || limit < 0 {
+					return false, false, Text{}
+				}
+				kills, kfile, err := cgroup.OOMKills(dir, h.version)
+				if err != nil {
+					return true, false, Tf("%s has a memory limit of %d bytes, but %v", "%s のメモリ上限は %d バイトですが、%v", dir, limit, err)
+				}
+				if kills > 0 {
+					return true, true, Tf("%s has a memory limit of %d bytes (%s) and the kernel counted %d OOM kill(s) in it (oom_kill in %s)",
+						"%s のメモリ上限は %d バイト(%s)で、カーネルはその中で OOM kill を %d 回数えました(%s の oom_kill)",
+						dir, limit, filepath.Base(lfile), kills, filepath.Base(kfile))
+				}
+				return true, false, Tf("%s has a memory limit of %d bytes, but the kernel counted no OOM kill in it (oom_kill 0 in %s)",
+					"%s のメモリ上限は %d バイトですが、カーネルはその中で OOM kill を数えていません(%s の oom_kill が 0)",
+					dir, limit, filepath.Base(kfile))
+			})
 	},
 }

@@ -81,6 +81,16 @@ func (s *tmuxSession) waitFor(want ...string) string {
 	return ""
 }
 
+// quitRemoving quits while the session holds objects: the workbench asks,
+// and y removes them on the way out.
+func (s *tmuxSession) quitRemoving() {
+	s.t.Helper()
+	s.keys("q")
+	s.waitFor("remove them and quit")
+	s.keys("y")
+	s.waitGone()
+}
+
 func (s *tmuxSession) waitGone() {
 	s.t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -126,10 +136,7 @@ func TestShellKey(t *testing.T) {
 	s.waitFor("\nfoobar\n0\n") // the shell's own output: hostname, then id -u
 	s.keys("exit", "Enter")
 	s.waitFor("back from the shell")
-	s.keys("q")
-	s.waitFor("remove them and quit")
-	s.keys("y")
-	s.waitGone()
+	s.quitRemoving()
 	assertUnchanged(t, before)
 }
 
@@ -144,10 +151,7 @@ func TestPresenterStartsWithPrerequisitesRun(t *testing.T) {
 	}
 	s.keys("Tab")
 	s.waitFor("Transcript")
-	s.keys("q")
-	s.waitFor("remove them and quit")
-	s.keys("y")
-	s.waitGone()
+	s.quitRemoving()
 }
 
 // sgrColor matches an SGR sequence that sets a foreground or background
@@ -211,10 +215,7 @@ func TestShellKeyTwice(t *testing.T) {
 			t.Errorf("shell %d: the status line reports a failure:\n%s", i+1, scr)
 		}
 	}
-	s.keys("q")
-	s.waitFor("remove them and quit")
-	s.keys("y")
-	s.waitGone()
+	s.quitRemoving()
 	assertUnchanged(t, before)
 }
 
@@ -286,10 +287,7 @@ func TestShellKeyNetns(t *testing.T) {
 	}
 	s.keys("exit", "Enter")
 	s.waitFor("back from the shell")
-	s.keys("q")
-	s.waitFor("remove them and quit")
-	s.keys("y")
-	s.waitGone()
+	s.quitRemoving()
 	assertUnchanged(t, before)
 }
 
