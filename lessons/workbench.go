@@ -111,7 +111,7 @@ func (e *Env) Shell(s *Step) (child.Shell, []string, error) {
 // banner is what the shell says before its first prompt.
 func (e *Env) banner(where Text) string {
 	return Text{
-		EN: fmt.Sprintf("nakami: a shell inside %s. Everything else is the host's. Type exit to return to the workbench.", where.EN),
-		JA: fmt.Sprintf("nakami: %s の中のシェルです。それ以外はホストのものです。exit でワークベンチに戻ります。", where.JA),
+		EN: fmt.Sprintf("nakami: a shell inside %s.\nEverything else is the host's. Type exit to return to the workbench.", where.EN),
+		JA: fmt.Sprintf("nakami: %s の中のシェルです。\nそれ以外はホストのものです。exit でワークベンチに戻ります。", where.JA),
 	}.In(e.Lang)
 }
