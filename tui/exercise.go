@@ -11,7 +11,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"nakami/lessons"
 )
@@ -124,7 +123,7 @@ func (m *model) exerciseLines(width int) []string {
 	it := m.cur()
 	if len(it.ex.Args) > 0 {
 		cmd := fmt.Sprintf("nakami check %s %s", it.key(), strings.Join(it.ex.Args, " "))
-		return wrap(m.tr("This exercise needs an argument; check it from your terminal with:\n  "+cmd,
+		return wrapLines(m.tr("This exercise needs an argument; check it from your terminal with:\n  "+cmd,
 			"この演習には引数が必要です。端末で次のように確認してください:\n  "+cmd), width)
 	}
 	r := m.exResult
@@ -134,18 +133,12 @@ func (m *model) exerciseLines(width int) []string {
 	var out []string
 	switch {
 	case r.Unavailable != "":
-		out = wrap(m.st.dim.Render("- "+r.Unavailable), width)
+		out = wrapLines(m.st.dim.Render("- "+r.Unavailable), width)
 	case r.Done:
-		out = append([]string{m.st.done.Render(m.tr("✔ done", "✔ 完了"))}, wrap(r.Detail, width)...)
+		out = append([]string{m.st.done.Render(m.tr("✔ done", "✔ 完了"))}, wrapLines(r.Detail, width)...)
 	default:
-		out = append([]string{m.st.fail.Render(m.tr("✗ not yet", "✗ まだ"))}, wrap(r.Detail, width)...)
+		out = append([]string{m.st.fail.Render(m.tr("✗ not yet", "✗ まだ"))}, wrapLines(r.Detail, width)...)
 	}
 	out = append(out, "", m.st.dim.Render(m.tr("checked from the kernel twice a second", "カーネルから毎秒2回確認しています")))
 	return out
-}
-
-// wrap breaks s into lines of at most width cells (ANSI and wide
-// characters counted as the terminal shows them).
-func wrap(s string, width int) []string {
-	return strings.Split(ansi.Wrap(s, max(10, width), ""), "\n")
 }

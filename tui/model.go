@@ -269,6 +269,7 @@ func (m *model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Hint):
 		m.hints[m.cur().key()]++
 		m.focus = m.textPanelIfHidden()
+		m.scroll[panelText] = 1 << 20 // hints come last: show the one just added
 	case key.Matches(msg, k.Lang):
 		m.lang = map[string]string{"en": "ja", "ja": "en"}[m.lang]
 		m.prog.Lang = m.lang // the Env learns it when the next step starts

@@ -5,10 +5,14 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"charm.land/glamour/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"nakami/internal/wrap"
 
 	"nakami/lessons"
 )
@@ -27,11 +31,13 @@ func (c *mdCache) render(md, style string, width int) string {
 	if s, ok := c.out[k]; ok {
 		return s
 	}
-	rk := fmt.Sprintf("%s|%d", style, width)
+	rk := style
 	r := c.renderers[rk]
 	if r == nil {
 		var err error
-		r, err = glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(width))
+		// glamour's own wrapping breaks inside names and only at spaces in
+		// Japanese; it renders unwrapped and wrapText breaks the lines.
+		r, err = glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(0))
 		if err != nil {
 			return md
 		}
@@ -41,7 +47,7 @@ func (c *mdCache) render(md, style string, width int) string {
 	if err != nil {
 		s = md
 	}
-	s = strings.Trim(s, "\n")
+	s = wrapText(strings.Trim(s, "\n"), width)
 	c.out[k] = s
 	return s
 }
@@ -125,4 +131,31 @@ func blockStart(t string) bool {
 		i++
 	}
 	return i > 0 && strings.HasPrefix(t[i:], ". ")
+}
+
+// wrapText wraps each rendered line to width; a continuation keeps the
+// line's indent, its quote bar and the width of its bullet or "$ ".
+func wrapText(s string, width int) string { return strings.Join(wrapLines(s, width), "\n") }
+
+func wrapLines(s string, width int) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		skip, cont := prefixOf(ansi.Strip(l))
+		out = append(out, wrap.Lines(l, max(10, width), skip, cont)...)
+	}
+	return out
+}
+
+var bullet = regexp.MustCompile(`^(• |\d+\. |\$ )`)
+
+func prefixOf(plain string) (skip int, cont string) {
+	rest := strings.TrimLeft(plain, " ")
+	cont = strings.Repeat(" ", len(plain)-len(rest))
+	if q, ok := strings.CutPrefix(rest, "│ "); ok {
+		cont, rest = cont+"│ ", q
+	}
+	if b := bullet.FindString(rest); b != "" {
+		cont += strings.Repeat(" ", len(b))
+	}
+	return ansi.StringWidth(cont), cont
 }

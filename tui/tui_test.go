@@ -240,3 +240,16 @@ func TestNextAfterARunShowsText(t *testing.T) {
 		t.Errorf("focus %v, want the text panel", fm.focus)
 	}
 }
+
+// TestHintScrollsIntoViewAt80x24: the text of a long step does not fit at
+// 80×24; the pane says so (▼), and a hint asked for is scrolled to, not
+// added below the edge.
+func TestHintScrollsIntoViewAt80x24(t *testing.T) {
+	tm, env := start(t, Options{Lang: "en", Start: "cgroups/cpu-quota"})
+	tm.Send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	waitFor(t, tm, "▼")
+	press(tm, "h")
+	waitFor(t, tm, "Hint 1/")
+	waitFor(t, tm, "Step ▲")
+	finish(t, tm, env)
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
+	"nakami/internal/wrap"
 	"nakami/lessons"
 )
 
@@ -182,9 +183,22 @@ func (m *model) box(title string, lines []string, w, h int, focused bool, p pane
 		off = min(m.scroll[p], max(0, len(lines)-(ih-1)))
 		m.scroll[p] = off
 	}
+	// Markers say there is more above (in the title) and below (the last
+	// row), so a hint added off screen does not look like nothing happened.
+	if off > 0 {
+		title += " ▲"
+	}
 	out := []string{m.st.title.Render(truncate(title, iw))}
-	for i := off; i < len(lines) && len(out) < ih; i++ {
+	rows := ih
+	if len(lines)-off > ih-1 {
+		rows = ih - 1 // the last row is the marker
+	}
+	i := off
+	for ; i < len(lines) && len(out) < rows; i++ {
 		out = append(out, truncate(lines[i], iw))
+	}
+	if i < len(lines) {
+		out = append(out, m.st.dim.Render(truncate(fmt.Sprintf(m.tr("▼ %d more (↓)", "▼ あと %d 行 (↓)"), len(lines)-i), iw)))
 	}
 	for len(out) < ih {
 		out = append(out, "")
@@ -291,7 +305,7 @@ func (m *model) transcriptLines(width int) []string {
 	// so a wrapped command never looks like a second one.
 	wrap := func(prefix, s string, style func(...string) string) {
 		pw := ansi.StringWidth(prefix)
-		for i, l := range strings.Split(ansi.Wrap(s, max(10, width-pw), ""), "\n") {
+		for i, l := range wrap.Lines(s, max(10, width-pw), 0, "") {
 			if i > 0 {
 				prefix = strings.Repeat(" ", pw)
 			}
@@ -303,7 +317,7 @@ func (m *model) transcriptLines(width int) []string {
 		if r.Prerequisite {
 			head += m.tr("  (prerequisite)", "  (前提)")
 		}
-		out = append(out, st.bold.Render(truncate(head, width)))
+		wrap("", head, st.bold.Render)
 		if r.Unavailable != "" {
 			wrap("  ", r.Unavailable, st.fail.Render)
 			continue
@@ -327,13 +341,15 @@ func (m *model) transcriptLines(width int) []string {
 			if !c.Pass {
 				mark = st.fail.Render("✗")
 			}
-			out = append(out, "  "+mark+" "+truncate(c.Name, width-4))
+			wrap("  "+mark+" ", c.Name, plainText) // a name is never cut
 			wrap("      ", c.Detail, st.dim.Render)
 		}
 		out = append(out, "")
 	}
 	return out
 }
+
+func plainText(s ...string) string { return strings.Join(s, " ") }
 
 func fmtDur(us int64) string {
 	if us < 1000 {
