@@ -12,6 +12,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"nakami/internal/wrap"
 	"nakami/lessons"
 )
 
@@ -85,7 +86,7 @@ func exerciseMarkdown(lang string, it item, hints int, verdict string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n*%s*\n\n", xt.Title, tr("Exercise: do it yourself, in a terminal of your own. nakami only looks.",
 		"演習: 自分の端末で手を動かしてください。nakami は見ているだけです。"))
-	b.WriteString(unwrap(xt.Body))
+	b.WriteString(wrap.Unwrap(xt.Body))
 	if verdict != "" {
 		fmt.Fprintf(&b, "\n\n**%s** %s", tr("The kernel now:", "いまのカーネル:"), verdict)
 	}

@@ -455,3 +455,21 @@ func TestUnknownParameterListsTheValidOnes(t *testing.T) {
 		t.Errorf("exit %d, want 2 and the valid names:\n%s", o.code, o.stderr)
 	}
 }
+
+// TestStepShowsExplanations: `run --step` prints each step's text before
+// its transcript, in the session's language.
+func TestStepShowsExplanations(t *testing.T) {
+	needKernel(t)
+	for _, lang := range []string{"en", "ja"} {
+		o := nakami(t, nil, "run", "namespaces/compare", "--step", "--lang", lang)
+		c := lessons.ContentFor(lang, "namespaces")
+		for _, id := range []string{"list", "compare"} {
+			st := c.Step(id)
+			title := strings.Index(o.stdout, "━━ "+st.Title+" ━━")
+			run := strings.Index(o.stdout, "▶ namespaces/"+id)
+			if o.code != 0 || title < 0 || run < title {
+				t.Errorf("%s: exit %d; the text of %s (at %d) must come before its transcript (at %d):\n%s", lang, o.code, id, title, run, o.stdout)
+			}
+		}
+	}
+}

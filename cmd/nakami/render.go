@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"nakami/internal/wrap"
 	"nakami/lessons"
 )
 
@@ -81,4 +82,30 @@ func oneLine(s string) string {
 		s = s[:157] + "..."
 	}
 	return s
+}
+
+// printExplanation prints a step's text before it runs (run --step), so a
+// lesson can be followed on the command line alone: the title, the prose
+// wrapped to the terminal, code blocks indented.
+func printExplanation(w io.Writer, lang string, l *lessons.Lesson, s *lessons.Step, width int, color bool) {
+	c := lessons.ContentFor(lang, l.ID)
+	if c == nil || c.Step(s.ID) == nil {
+		return
+	}
+	st := c.Step(s.ID)
+	fmt.Fprintf(w, "%s\n\n", paint(color, ansiBold, "━━ "+st.Title+" ━━"))
+	fence := false
+	for _, line := range strings.Split(wrap.Unwrap(strings.TrimSpace(st.Body)), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			fence = !fence
+			continue
+		}
+		if fence {
+			line = "    " + line
+		}
+		for _, l := range wrap.Text(line, max(20, width)) {
+			fmt.Fprintln(w, l)
+		}
+	}
+	fmt.Fprintln(w)
 }

@@ -137,6 +137,16 @@ func runHeadless(g *globals, l *lessons.Lesson, target *lessons.Step, params map
 			}
 		}()
 	}
+	width := 80
+	if w, _, err := term.GetSize(int(os.Stdout.Fd())); err == nil && w > 0 {
+		width = min(w, 100)
+	}
+	explain := func(s *lessons.Step) {
+		if o.step && !asJSON && s != nil {
+			printExplanation(os.Stdout, g.lang, l, s, width, color)
+		}
+	}
+	explain(lessons.Plan(l, target)[0])
 	results := lessons.Run(env, l, target, func(r lessons.Result) error {
 		if !asJSON {
 			printResult(os.Stdout, r, color)
@@ -148,6 +158,7 @@ func runHeadless(g *globals, l *lessons.Lesson, target *lessons.Step, params map
 			case <-ctx.Done():
 				return ctx.Err()
 			}
+			explain(nextStep(l, target, r))
 		}
 		return nil
 	})
@@ -183,6 +194,17 @@ func verdict(results []lessons.Result) error {
 	}
 	if unavailable > 0 {
 		return &exitError{exitMachine, fmt.Sprintf("%d step(s) cannot run here (see above)", unavailable)}
+	}
+	return nil
+}
+
+// nextStep is the step of the plan after r's.
+func nextStep(l *lessons.Lesson, target *lessons.Step, r lessons.Result) *lessons.Step {
+	plan := lessons.Plan(l, target)
+	for i, s := range plan[:len(plan)-1] {
+		if s.ID == r.Step {
+			return plan[i+1]
+		}
 	}
 	return nil
 }
