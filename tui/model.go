@@ -73,6 +73,7 @@ type model struct {
 	hints    map[string]int              // hints revealed per step key
 	scroll   map[panel]int
 	showHelp bool
+	form     *paramForm // the parameter form, when open
 	confirm  bool // asking before quitting with objects alive
 	quitting bool // quit asked while a step runs: leave when it is done
 	frame    string
@@ -236,6 +237,10 @@ func (m *model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	}
+	if m.form != nil {
+		m.formKey(msg)
+		return nil
+	}
 	if m.showHelp && !key.Matches(msg, m.keys.Quit) {
 		m.showHelp = false
 		return nil
@@ -288,6 +293,8 @@ func (m *model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.openShell()
 	case key.Matches(msg, k.Reset):
 		return m.reset()
+	case key.Matches(msg, k.Params):
+		m.openParams()
 	}
 	return nil
 }

@@ -51,7 +51,7 @@ func (c *mdCache) render(md, style string, width int) string {
 
 // stepMarkdown is what the text panel shows: the title, the commands a
 // person would type, the prose, and the hints revealed so far.
-func stepMarkdown(lang string, it item, hints int) string {
+func stepMarkdown(lang string, it item, hints int, params []string) string {
 	c := lessons.ContentFor(lang, it.lesson.ID)
 	if c == nil {
 		return "(no text)"
@@ -68,6 +68,10 @@ func stepMarkdown(lang string, it item, hints int) string {
 			b.WriteString("$ " + cmd + "\n")
 		}
 		b.WriteString("```\n\n")
+	}
+	if len(params) > 0 {
+		label := map[string]string{"en": "Parameters (e to change)", "ja": "パラメータ(e で変更)"}[lang]
+		fmt.Fprintf(&b, "**%s:** `%s`\n\n", label, strings.Join(params, "` `"))
 	}
 	b.WriteString(wrap.Unwrap(st.Body))
 	label := map[string]string{"en": "Hint", "ja": "ヒント"}[lang]

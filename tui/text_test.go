@@ -26,7 +26,7 @@ func TestEveryStepTextWrapsCleanly(t *testing.T) {
 		for _, l := range lessons.All() {
 			for _, s := range l.Steps {
 				it := item{lesson: l, step: s}
-				md := stepMarkdown(lang, it, 9)
+				md := stepMarkdown(lang, it, 9, nil)
 				for _, w := range []int{52, 60, 75, 120} {
 					lines := strings.Split(ansi.Strip(c.render(md, "dark", w)), "\n")
 					checkLines(t, lang+" "+it.key(), md, lines, w)

@@ -253,3 +253,28 @@ func TestHintScrollsIntoViewAt80x24(t *testing.T) {
 	waitFor(t, tm, "Step ▲")
 	finish(t, tm, env)
 }
+
+// TestParameterForm: e opens the step's parameters; a refused value gets
+// the same sentence as `run --set`; an accepted one is what the next run
+// uses (read back from the group's cpu.cfs_quota_us in the transcript).
+func TestParameterForm(t *testing.T) {
+	needKernel(t)
+	tm, env := start(t, Options{Lang: "en", Start: "cgroups/cpu-quota"})
+	waitFor(t, tm, "cpu=50%")
+	press(tm, "e")
+	waitFor(t, tm, "Parameters of cgroups/cpu-quota")
+	tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	press(tm, "x", "y", "z", "enter")
+	_, want := lessons.ParsePercent("cpu", "xyz")
+	waitFor(t, tm, "✗ "+want.Error()[:20])
+	tm.Send(tea.KeyPressMsg{Code: 'u', Mod: tea.ModCtrl})
+	press(tm, "3", "0", "%", "enter")
+	waitFor(t, tm, "cpu=30%")
+	press(tm, "enter")
+	waitFor(t, tm, "every check passed")
+	waitFor(t, tm, "30000")
+	fm := finish(t, tm, env)
+	if env.Params["cpu"] != "30%" || fm.form != nil {
+		t.Errorf("params %v", env.Params)
+	}
+}

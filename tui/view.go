@@ -40,7 +40,7 @@ func (m *model) wide() bool { return !m.opts.Present && m.width >= 150 && m.heig
 // liveVisible reports whether the live panel is on screen now.
 // An exercise shows nothing live: its check has ticks of its own.
 func (m *model) liveVisible() bool {
-	return !m.showHelp && !m.confirm && m.cur().ex == nil && (m.wide() || m.focus == panelLive)
+	return !m.showHelp && !m.confirm && m.form == nil && m.cur().ex == nil && (m.wide() || m.focus == panelLive)
 }
 
 func (m *model) nextPanel() panel {
@@ -69,6 +69,8 @@ func (m *model) render() string {
 	switch {
 	case m.showHelp:
 		body = m.box(m.tr("Keys", "キー"), m.keyLines(m.width-4), m.width, bodyH, true, panelCount)
+	case m.form != nil:
+		body = m.box(m.tr("Parameters of ", "パラメータ: ")+m.cur().key(), m.formLines(m.width-4), m.width, bodyH, true, panelCount)
 	case m.confirm:
 		body = m.box(m.tr("Quit?", "終了しますか?"), []string{
 			fmt.Sprintf(m.tr("%d kernel objects of this session are still in place.", "このセッションのカーネルオブジェクトが %d 個残っています。"), m.env.LiveObjects()),
@@ -152,7 +154,11 @@ func (m *model) pane(p panel, w, h int) string {
 		if it := m.cur(); it.ex != nil {
 			md = exerciseMarkdown(m.lang, it, m.hints[it.key()], m.verdict())
 		} else {
-			md = stepMarkdown(m.lang, it, m.hints[it.key()])
+			var params []string
+			for _, p := range it.step.Params {
+				params = append(params, p.Name+"="+m.env.Param(it.step, p.Name))
+			}
+			md = stepMarkdown(m.lang, it, m.hints[it.key()], params)
 		}
 		lines = strings.Split(m.md.render(md, m.st.glamour, inner), "\n")
 	case panelTranscript:

@@ -473,3 +473,18 @@ func TestStepShowsExplanations(t *testing.T) {
 		}
 	}
 }
+
+// TestRunHelpNamesParameters: every step parameter is in run --help with
+// its default.
+func TestRunHelpNamesParameters(t *testing.T) {
+	o := nakami(t, nil, "run", "--help")
+	for _, l := range lessons.All() {
+		for _, s := range l.Steps {
+			for _, p := range s.Params {
+				if !strings.Contains(o.stdout, l.ID+"/"+s.ID) || !strings.Contains(o.stdout, p.Name+"="+p.Default) {
+					t.Errorf("run --help lacks %s/%s %s=%s", l.ID, s.ID, p.Name, p.Default)
+				}
+			}
+		}
+	}
+}

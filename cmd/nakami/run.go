@@ -23,7 +23,9 @@ func newRun(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "run LESSON[/STEP]",
 		Short: "Run a lesson or one step (its prerequisites first) and print the transcript and checks",
-		Args:  cobra.ExactArgs(1),
+		Long: "Run a lesson or one step (its prerequisites first) and print the transcript and checks.\n\n" +
+			"Parameters (--set NAME=VALUE; the workbench changes them with e):\n" + paramHelp(),
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			l, s, err := lessons.Find(args[0])
 			if err != nil {
@@ -213,4 +215,17 @@ func nextStep(l *lessons.Lesson, target *lessons.Step, r lessons.Result) *lesson
 func isLast(l *lessons.Lesson, target *lessons.Step, r lessons.Result) bool {
 	plan := lessons.Plan(l, target)
 	return plan[len(plan)-1].ID == r.Step
+}
+
+// paramHelp lists every step parameter with its default, for run --help.
+func paramHelp() string {
+	var b strings.Builder
+	for _, l := range lessons.All() {
+		for _, s := range l.Steps {
+			for _, p := range s.Params {
+				fmt.Fprintf(&b, "  %-28s %s=%s  %s\n", l.ID+"/"+s.ID, p.Name, p.Default, p.Help.In("en"))
+			}
+		}
+	}
+	return b.String()
 }
