@@ -74,8 +74,8 @@ type model struct {
 	scroll   map[panel]int
 	showHelp bool
 	form     *paramForm // the parameter form, when open
-	confirm  bool // asking before quitting with objects alive
-	quitting bool // quit asked while a step runs: leave when it is done
+	confirm  bool       // asking before quitting with objects alive
+	quitting bool       // quit asked while a step runs: leave when it is done
 	frame    string
 	dirty    bool // something the frame shows changed since it was drawn
 	keep     bool // quit leaving objects for `nakami cleanup`
