@@ -118,7 +118,9 @@ func fcHasIP(e *Env) bool {
 }
 
 func fcBuildRootfs(e *Env) (*rootfs.Root, error) {
-	progs := append(slices.Clone(rootfs.DefaultPrograms), "uname", "ip")
+	// yes, head, grep and sleep: what the article and the hints have a
+	// learner type in the container's shell (s).
+	progs := append(slices.Clone(rootfs.DefaultPrograms), "uname", "ip", "yes", "head", "grep", "sleep")
 	r, err := rootfs.Build(e.S, fcLesson, rootfs.Options{Programs: progs})
 	if err != nil {
 		return nil, err

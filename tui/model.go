@@ -411,7 +411,7 @@ func (m *model) openShell() tea.Cmd {
 		return nil
 	}
 	m.status = "nsenter " + strings.Join(types, ",")
-	return tea.Exec(cmd, func(err error) tea.Msg { return shellDoneMsg{err} })
+	return tea.Exec(m.pauseAfter(cmd), func(err error) tea.Msg { return shellDoneMsg{err} })
 }
 
 func (m *model) reset() tea.Cmd {

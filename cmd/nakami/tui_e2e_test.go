@@ -135,6 +135,8 @@ func TestShellKey(t *testing.T) {
 	s.keys("hostname; id -u", "Enter")
 	s.waitFor("\nfoobar\n0\n") // the shell's own output: hostname, then id -u
 	s.keys("exit", "Enter")
+	s.waitFor("press Enter to return")
+	s.keys("Enter")
 	s.waitFor("back from the shell")
 	s.quitRemoving()
 	assertUnchanged(t, before)
@@ -210,6 +212,8 @@ func TestShellKeyTwice(t *testing.T) {
 		s.keys("s")
 		s.waitFor("all #")
 		s.keys("echo "+word+"-$((40+2)); exit", "Enter")
+		s.waitFor(word+"-42", "press Enter to return") // what the shell printed stays
+		s.keys("Enter")
 		scr := s.waitFor("back from the shell")
 		if strings.Contains(scr, "exit status") {
 			t.Errorf("shell %d: the status line reports a failure:\n%s", i+1, scr)
@@ -286,6 +290,8 @@ func TestShellKeyNetns(t *testing.T) {
 		t.Errorf("the shell is in another step's UTS namespace:\n%s", scr)
 	}
 	s.keys("exit", "Enter")
+	s.waitFor("press Enter to return")
+	s.keys("Enter")
 	s.waitFor("back from the shell")
 	s.quitRemoving()
 	assertUnchanged(t, before)
@@ -355,4 +361,29 @@ func TestPresenterPaintsEveryCell(t *testing.T) {
 	}
 	s.keys("q")
 	s.waitGone()
+}
+
+// TestContainerShellHasTheArticlesTools: in the container's shell (s at
+// first-container/inside) what the article types there works: yes, head,
+// grep, sleep; and the banner says where the shell is.
+func TestContainerShellHasTheArticlesTools(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	s := newTmux(t, nil, "first-container/inside")
+	s.waitFor("Lessons")
+	s.keys("Enter")
+	s.waitFor("every check passed")
+	s.keys("s")
+	s.waitFor("Type exit to return")
+	s.keys("yes nakami | head -n 2 | grep -c nakami; sleep 0; echo tools-$?", "Enter")
+	scr := s.waitFor("tools-0")
+	if strings.Contains(scr, "not found") {
+		t.Errorf("a tool is missing in the container:\n%s", scr)
+	}
+	s.keys("exit", "Enter")
+	s.waitFor("press Enter to return")
+	s.keys("Enter")
+	s.waitFor("back from the shell")
+	s.quitRemoving()
+	assertUnchanged(t, before)
 }
