@@ -105,8 +105,8 @@ func (m *model) takeLive(d liveData) {
 		}
 		if prev := m.cgPrev[g.role]; prev != nil {
 			h := append(m.cgHist[g.role], g.usage.CPUPercent(prev))
-			if len(h) > 40 {
-				h = h[len(h)-40:]
+			if len(h) > 150 { // a 160-column projector's width of history
+				h = h[len(h)-150:]
 			}
 			m.cgHist[g.role] = h
 		}
@@ -196,7 +196,7 @@ func (m *model) groupLines(g groupReading, width int) []string {
 			quota = fmt.Sprintf(m.tr("quota %.0f%%", "上限 %.0f%%"), q)
 		}
 		out = append(out, fmt.Sprintf("  cpu %5.1f%% · %s · %s %d", now, quota, m.tr("throttled", "抑制"), u.Throttled),
-			"      "+st.accent.Render(sparkline(hist, max(q, 100), max(8, min(40, width-8)))))
+			"      "+st.accent.Render(sparkline(hist, max(q, 100), max(8, width-8))))
 	}
 	if u.MemLimit > 0 || u.MemCurrent > 0 {
 		out = append(out, fmt.Sprintf("  mem %s %s / %s · peak %s · OOM %d", bar(u.MemCurrent, u.MemLimit, 16),

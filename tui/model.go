@@ -53,41 +53,45 @@ func (it item) key() string {
 }
 
 type model struct {
-	opts     Options
-	env      *lessons.Env
-	lang     string
-	items    []item
-	cursor   int
-	focus    panel
-	width    int
-	height   int
-	dark     bool
-	st       styles
-	keys     keyMap
-	help     help.Model
-	spin     spinner.Model
-	prog     *lessons.Progress
-	md       *mdCache
-	running  string                      // key of the step running, "" when idle
-	results  map[string][]lessons.Result // last results per step key
-	hints    map[string]int              // hints revealed per step key
-	scroll   map[panel]int
-	showHelp bool
-	form     *paramForm // the parameter form, when open
-	confirm  bool       // asking before quitting with objects alive
-	quitting bool       // quit asked while a step runs: leave when it is done
-	frame    string
-	dirty    bool // something the frame shows changed since it was drawn
-	keep     bool // quit leaving objects for `nakami cleanup`
-	status   string
-	live     liveData
-	cgHist   map[string][]float64            // CPU % samples per group role
-	cgPrev   map[string]*lessons.CgroupUsage // the previous reading per role
-	liveGen  int
-	liveTick int
-	hostname map[int]string
-	exGen    int                    // generation of the open exercise's checks
-	exResult lessons.ExerciseResult // its last check
+	opts      Options
+	env       *lessons.Env
+	lang      string
+	items     []item
+	cursor    int
+	focus     panel
+	width     int
+	height    int
+	dark      bool
+	st        styles
+	keys      keyMap
+	help      help.Model
+	spin      spinner.Model
+	prog      *lessons.Progress
+	md        *mdCache
+	running   string                      // key of the step running, "" when idle
+	results   map[string][]lessons.Result // last results per step key
+	hints     map[string]int              // hints revealed per step key
+	scroll    map[panel]int
+	scrollMax map[panel]int // the largest useful offset, as last drawn
+	showHelp  bool
+	form      *paramForm // the parameter form, when open
+	blank     bool       // the presenter blanked the screen
+	picking   int        // jumping: the cursor to go back to, plus one (0: not jumping)
+	noTrans   bool       // the presenter hid the transcript
+	confirm   bool       // asking before quitting with objects alive
+	quitting  bool       // quit asked while a step runs: leave when it is done
+	frame     string
+	dirty     bool // something the frame shows changed since it was drawn
+	keep      bool // quit leaving objects for `nakami cleanup`
+	status    string
+	live      liveData
+	cgHist    map[string][]float64            // CPU % samples per group role
+	cgPrev    map[string]*lessons.CgroupUsage // the previous reading per role
+	liveGen   int
+	liveTick  int
+	hostname  map[int]string
+	exGen     int                    // generation of the open exercise's checks
+	exResult  lessons.ExerciseResult // its last check
 }
 
 // Messages.
@@ -109,7 +113,7 @@ func newModel(env *lessons.Env, o Options) *model {
 	m := &model{
 		opts: o, env: env, lang: o.Lang, keys: newKeyMap(o.Lang), help: help.New(),
 		spin: spinner.New(spinner.WithSpinner(spinner.Dot)), prog: lessons.LoadProgress(),
-		results: map[string][]lessons.Result{}, hints: map[string]int{}, scroll: map[panel]int{},
+		results: map[string][]lessons.Result{}, hints: map[string]int{}, scroll: map[panel]int{}, scrollMax: map[panel]int{},
 		md: newMDCache(), dark: true, width: 80, height: 24, hostname: map[int]string{},
 		cgHist: map[string][]float64{}, cgPrev: map[string]*lessons.CgroupUsage{},
 	}
@@ -241,6 +245,13 @@ func (m *model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.formKey(msg)
 		return nil
 	}
+	if m.blank {
+		m.blank = false // any key
+		return nil
+	}
+	if m.picking > 0 {
+		return m.pickKey(msg)
+	}
 	if m.showHelp && !key.Matches(msg, m.keys.Quit) {
 		m.showHelp = false
 		return nil
@@ -275,6 +286,13 @@ func (m *model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.hints[m.cur().key()]++
 		m.focus = m.textPanelIfHidden()
 		m.scroll[panelText] = 1 << 20 // hints come last: show the one just added
+	case key.Matches(msg, k.Blank):
+		m.blank = true
+	case key.Matches(msg, k.Transcript):
+		m.noTrans = !m.noTrans
+		if m.noTrans && m.focus == panelTranscript {
+			m.focus = panelText
+		}
 	case key.Matches(msg, k.Lang):
 		m.lang = map[string]string{"en": "ja", "ja": "en"}[m.lang]
 		m.prog.Lang = m.lang // the Env learns it when the next step starts
@@ -295,6 +313,29 @@ func (m *model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		return m.reset()
 	case key.Matches(msg, k.Params):
 		m.openParams()
+	case key.Matches(msg, k.Jump):
+		m.picking = m.cursor + 1
+	}
+	return nil
+}
+
+// pickKey moves through every step and exercise; enter jumps there and
+// runs the step's prerequisites (as --present LESSON/STEP does), esc goes
+// back to where the presenter was.
+func (m *model) pickKey(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case msg.String() == "esc":
+		m.setCursor(m.picking - 1)
+		m.picking = 0
+	case key.Matches(msg, m.keys.Up):
+		m.setCursor(m.cursor - 1)
+	case key.Matches(msg, m.keys.Down):
+		m.setCursor(m.cursor + 1)
+	case key.Matches(msg, m.keys.Run):
+		m.picking = 0
+		if m.running == "" {
+			return m.runPrerequisites()
+		}
 	}
 	return nil
 }
@@ -305,7 +346,7 @@ func (m *model) move(d int) {
 		m.setCursor(m.cursor + d)
 		return
 	}
-	m.scroll[m.focus] = max(0, m.scroll[m.focus]+d)
+	m.scroll[m.focus] = max(0, min(m.scroll[m.focus], m.scrollMax[m.focus])+d)
 }
 
 func (m *model) setCursor(i int) {
@@ -344,12 +385,21 @@ func (m *model) runPrerequisites() tea.Cmd {
 	if len(plan) < 2 {
 		return nil
 	}
+	var todo []*lessons.Step // what this session has not run yet
+	for _, p := range plan[:len(plan)-1] {
+		if rs := m.results[it.lesson.ID+"/"+p.ID]; len(rs) == 0 || !rs[len(rs)-1].Passed() {
+			todo = append(todo, p)
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
 	m.running = it.key()
 	m.env.Lang = m.lang
 	env := m.env
 	return tea.Batch(func() tea.Msg {
 		var rs []lessons.Result
-		for _, p := range plan[:len(plan)-1] {
+		for _, p := range todo {
 			rs = append(rs, lessons.Run(env, it.lesson, p, nil)...)
 		}
 		return runDoneMsg{key: it.key() + "#prereq", results: rs}
@@ -372,7 +422,7 @@ func (m *model) finishRun(msg runDoneMsg) tea.Cmd {
 	if !strings.HasSuffix(msg.key, "#prereq") {
 		m.results[msg.key] = msg.results
 		m.scroll[panelTranscript] = 1 << 20 // the end, where the checks are
-		if !m.wide() {
+		if !m.wide() && !m.sideBySide() {
 			m.focus = panelTranscript
 		}
 	}

@@ -35,17 +35,46 @@ func (m *model) View() tea.View {
 	return v
 }
 
+// sideBySide: presenter mode with room for the text beside the transcript.
+func (m *model) sideBySide() bool { return m.opts.Present && m.width >= 120 && m.height >= 30 }
+
+// presentSide lays out the text on the left and, on the right, the board
+// of large numbers above the transcript (t hides the transcript: the text
+// alone, full width).
+func (m *model) presentSide(h int) string {
+	if m.noTrans {
+		return m.pane(panelText, m.width, h)
+	}
+	lw := m.width * 11 / 20
+	rw := m.width - lw
+	right := m.pane(panelTranscript, rw, h)
+	if board := m.boardLines(rw - 8); len(board) > 0 {
+		bh := min(len(board)+5, h/2)
+		right = lipgloss.JoinVertical(lipgloss.Left,
+			m.box(m.tr("Live", "ライブ"), board, rw, bh, m.focus == panelLive, panelLive),
+			m.pane(panelTranscript, rw, h-bh))
+	}
+	return lipgloss.JoinHorizontal(lipgloss.Top, m.pane(panelText, lw, h), right)
+}
+
 func (m *model) wide() bool { return !m.opts.Present && m.width >= 150 && m.height >= 36 }
 
 // liveVisible reports whether the live panel is on screen now.
 // An exercise shows nothing live: its check has ticks of its own.
 func (m *model) liveVisible() bool {
-	return !m.showHelp && !m.confirm && m.form == nil && m.cur().ex == nil && (m.wide() || m.focus == panelLive)
+	return !m.showHelp && !m.confirm && m.form == nil && m.cur().ex == nil &&
+		(m.wide() || m.focus == panelLive || m.sideBySide() && !m.noTrans)
 }
 
 func (m *model) nextPanel() panel {
 	f := (m.focus + 1) % panelCount
 	if m.opts.Present && f == panelSteps {
+		f = panelText
+	}
+	if m.noTrans && f == panelTranscript {
+		f = (f + 1) % panelCount
+	}
+	if m.sideBySide() && f == panelSteps {
 		f = panelText
 	}
 	return f
@@ -61,6 +90,9 @@ func (m *model) textPanelIfHidden() panel {
 func (m *model) render() string {
 	if m.width < 20 || m.height < 8 {
 		return "nakami: the terminal is too small"
+	}
+	if m.blank {
+		return strings.Repeat("\n", m.height-1)
 	}
 	header := m.header()
 	footer := m.footer()
@@ -79,6 +111,11 @@ func (m *model) render() string {
 			m.tr("k  keep them for a look (nakami cleanup removes them later)", "k  残して終了(後で nakami cleanup で削除)"),
 			m.tr("n  stay", "n  戻る"),
 		}, m.width, bodyH, true, panelCount)
+	case m.picking > 0:
+		body = m.box(m.tr("Jump to (enter: go, prerequisites run · esc: back)", "移動先(enter: 移動して前提を実行 · esc: 戻る)"),
+			m.stepLines(m.width-8), m.width, bodyH, true, panelSteps)
+	case m.sideBySide():
+		body = m.presentSide(bodyH)
 	case m.opts.Present:
 		f := m.focus
 		if f == panelSteps {
@@ -186,8 +223,10 @@ func (m *model) box(title string, lines []string, w, h int, focused bool, p pane
 	if p == panelSteps {
 		off = max(0, m.cursorLine()-ih/2)
 	} else if p < panelCount {
-		off = min(m.scroll[p], max(0, len(lines)-(ih-1)))
-		m.scroll[p] = off
+		// The offset is clamped here, not stored: a pane asked to show
+		// its end (a run's checks) keeps showing it as it grows or shrinks.
+		m.scrollMax[p] = max(0, len(lines)-(ih-1))
+		off = min(m.scroll[p], m.scrollMax[p])
 	}
 	// Markers say there is more above (in the title) and below (the last
 	// row), so a hint added off screen does not look like nothing happened.

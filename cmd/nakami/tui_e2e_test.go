@@ -387,3 +387,41 @@ func TestContainerShellHasTheArticlesTools(t *testing.T) {
 	s.quitRemoving()
 	assertUnchanged(t, before)
 }
+
+// TestPresenterInstructorKeys: at 160×45 the presenter shows the text and
+// the transcript side by side with the live numbers in large digits; t
+// hides the transcript, b blanks the screen (any key returns), g jumps.
+func TestPresenterInstructorKeys(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	s := newTmuxAt(t, "160", "45", nil, "--present", "cgroups/cpu-quota")
+	s.waitFor("Capping CPU time", "Transcript")
+	s.keys("Enter")
+	s.waitFor("every check passed", "quota 50%", "▄▄█") // the board's digits are three rows tall
+	s.keys("t")
+	s.waitUntil("t hides the transcript", func(scr string) bool {
+		return strings.Contains(scr, "Capping CPU time") && !strings.Contains(scr, "Transcript")
+	})
+	s.keys("t", "b")
+	s.waitUntil("b blanks the screen", func(scr string) bool { return strings.TrimSpace(scr) == "" })
+	s.keys("x")
+	s.waitFor("Capping CPU time")
+	s.keys("g")
+	s.waitFor("Jump to")
+	s.keys("j", "Enter") // the next step, memory-limit, its prerequisites run first
+	s.waitFor("Capping memory and meeting the OOM killer")
+	s.quitRemoving()
+	assertUnchanged(t, before)
+}
+
+// waitUntil waits for a screen that ok accepts.
+func (s *tmuxSession) waitUntil(what string, ok func(string) bool) {
+	s.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !ok(s.screen(false)) {
+		if time.Now().After(deadline) {
+			s.t.Fatalf("%s: never seen; the screen is:\n%s", what, s.screen(false))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

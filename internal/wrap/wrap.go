@@ -34,8 +34,8 @@ func Lines(s string, width, skip int, cont string) []string {
 		if i > start && col >= skipFor(rows, skip) && breakBefore(cells, i) {
 			last = i
 		}
-		if i > start && cells[i-1].r == ',' {
-			comma = i // a list too long for a line breaks after a comma
+		if i > start+1 && (cells[i-1].r == ',' || cells[i].r == '/') {
+			comma = i // a list or path too long for a line: after a comma, before a slash
 		}
 		if col+cells[i].w > limit && i > start {
 			end := i
