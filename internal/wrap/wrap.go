@@ -28,14 +28,19 @@ func Lines(s string, width, skip int, cont string) []string {
 		return []string{s}
 	}
 	var rows [][2]int // [start, end) of each line, in cells
-	start, col, last, comma := 0, 0, -1, -1
+	start, col, last, comma, slash := 0, 0, -1, -1, -1
 	limit := width
 	for i := 0; i < len(cells); i++ {
 		if i > start && col >= skipFor(rows, skip) && breakBefore(cells, i) {
 			last = i
 		}
-		if i > start+1 && (cells[i-1].r == ',' || cells[i].r == '/') {
-			comma = i // a list or path too long for a line: after a comma, before a slash
+		// A list or path too long for a line: after a comma, else before
+		// a slash.
+		if i > start+1 && cells[i-1].r == ',' {
+			comma = i
+		}
+		if i > start+1 && cells[i].r == '/' {
+			slash = i
 		}
 		if col+cells[i].w > limit && i > start {
 			end := i
@@ -43,6 +48,8 @@ func Lines(s string, width, skip int, cont string) []string {
 				end = last
 			} else if comma > start {
 				end = comma
+			} else if slash > start {
+				end = slash
 			} else if end-1 > start && strings.ContainsRune(noStart, cells[end].r) {
 				end-- // a forced break still does not start a line with 」
 			}
@@ -51,7 +58,7 @@ func Lines(s string, width, skip int, cont string) []string {
 			for start < len(cells) && cells[start].r == ' ' {
 				start++
 			}
-			i, last, comma = start-1, -1, -1
+			i, last, comma, slash = start-1, -1, -1, -1
 			col = ansi.StringWidth(cont)
 			limit = width
 			continue
