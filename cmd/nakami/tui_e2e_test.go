@@ -86,7 +86,9 @@ func (s *tmuxSession) waitFor(want ...string) string {
 func (s *tmuxSession) quitRemoving() {
 	s.t.Helper()
 	s.keys("q")
-	s.waitFor("remove them and quit")
+	s.waitUntil("the quit question", func(scr string) bool {
+		return strings.Contains(scr, "remove them and quit") || strings.Contains(scr, "削除して終了")
+	})
 	s.keys("y")
 	s.waitGone()
 }
@@ -204,22 +206,26 @@ func TestNoColor(t *testing.T) {
 func TestShellKeyTwice(t *testing.T) {
 	needKernel(t)
 	before := snapshot(t)
-	s := newTmux(t, nil, "namespaces/types")
-	s.waitFor("Eight kinds of iso")
-	s.keys("Enter")
-	s.waitFor("every check passed")
-	for i, word := range []string{"first", "second"} {
-		s.keys("s")
-		s.waitFor("all #")
-		s.keys("echo "+word+"-$((40+2)); exit", "Enter")
-		s.waitFor(word+"-42", "press Enter to return") // what the shell printed stays
+	for _, at := range []struct{ w, h, lang, back string }{
+		{"80", "24", "en", "back from the shell"}, {"160", "45", "ja", "シェルから戻りました"},
+	} {
+		s := newTmuxAt(t, at.w, at.h, nil, "--lang", at.lang, "namespaces/types")
+		s.waitFor("nakami 中身")
 		s.keys("Enter")
-		scr := s.waitFor("back from the shell")
-		if strings.Contains(scr, "exit status") {
-			t.Errorf("shell %d: the status line reports a failure:\n%s", i+1, scr)
+		s.waitFor(map[string]string{"en": "every check passed", "ja": "すべてのチェックに合格"}[at.lang])
+		for i, word := range []string{"first", "second"} {
+			s.keys("s")
+			s.waitFor("all #")
+			s.keys("echo "+word+"-$((40+2)); exit", "Enter")
+			s.waitFor(word+"-42", "Enter") // what the shell printed stays until Enter
+			s.keys("Enter")
+			scr := s.waitFor(at.back)
+			if strings.Contains(scr, "exit status") {
+				t.Errorf("%s×%s %s, shell %d: the status line reports a failure:\n%s", at.w, at.h, at.lang, i+1, scr)
+			}
 		}
+		s.quitRemoving()
 	}
-	s.quitRemoving()
 	assertUnchanged(t, before)
 }
 
