@@ -12,6 +12,7 @@ import (
 
 	"nakami/engine"
 	"nakami/engine/child"
+	"nakami/internal/wrap"
 )
 
 // Open starts a session (its journal) and an Env around it.
@@ -108,10 +109,11 @@ func (e *Env) Shell(s *Step) (child.Shell, []string, error) {
 	return child.Shell{}, nil, fmt.Errorf("this step has no process or namespace of its own running; run it first (enter)")
 }
 
-// banner is what the shell says before its first prompt.
+// banner is what the shell says before its first prompt, wrapped for the
+// narrowest terminal the workbench supports (80 columns).
 func (e *Env) banner(where Text) string {
-	return Text{
+	return strings.Join(wrap.Text(Text{
 		EN: fmt.Sprintf("nakami: a shell inside %s.\nEverything else is the host's. Type exit to return to the workbench.", where.EN),
 		JA: fmt.Sprintf("nakami: %s の中のシェルです。\nそれ以外はホストのものです。exit でワークベンチに戻ります。", where.JA),
-	}.In(e.Lang)
+	}.In(e.Lang), 78), "\n")
 }
