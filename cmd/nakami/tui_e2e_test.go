@@ -282,25 +282,35 @@ func TestListNamesParameters(t *testing.T) {
 // opens a shell in ns0 itself (its eth0 has 192.168.77.2), not in some
 // other step's namespaces.
 func TestShellKeyNetns(t *testing.T) {
+	scr := shellAt(t, "network/ping", "-ns0 #", "ip -o addr show eth0; hostname", "192.168.77.2/24")
+	if strings.Contains(scr, "foobar") {
+		t.Errorf("the shell is in another step's UTS namespace:\n%s", scr)
+	}
+}
+
+// shellAt runs step in the workbench, opens its shell with s, waits for
+// ready, types typed, waits for want, leaves the shell (exit, Enter) and
+// the workbench, and checks the host is as before. It returns the screen
+// that showed want.
+func shellAt(t *testing.T, step, ready, typed, want string) string {
+	t.Helper()
 	needKernel(t)
 	before := snapshot(t)
-	s := newTmux(t, nil, "network/ping")
+	s := newTmux(t, nil, step)
 	s.waitFor("Lessons")
 	s.keys("Enter")
 	s.waitFor("every check passed")
 	s.keys("s")
-	s.waitFor("-ns0 #")
-	s.keys("ip -o addr show eth0; hostname", "Enter")
-	scr := s.waitFor("192.168.77.2/24")
-	if strings.Contains(scr, "foobar") {
-		t.Errorf("the shell is in another step's UTS namespace:\n%s", scr)
-	}
+	s.waitFor(ready)
+	s.keys(typed, "Enter")
+	scr := s.waitFor(want)
 	s.keys("exit", "Enter")
 	s.waitFor("press Enter to return")
 	s.keys("Enter")
 	s.waitFor("back from the shell")
 	s.quitRemoving()
 	assertUnchanged(t, before)
+	return scr
 }
 
 // TestHelpFitsAt80x24: the `?` screen shows every key, the last ones
@@ -373,25 +383,11 @@ func TestPresenterPaintsEveryCell(t *testing.T) {
 // first-container/inside) what the article types there works: yes, head,
 // grep, sleep; and the banner says where the shell is.
 func TestContainerShellHasTheArticlesTools(t *testing.T) {
-	needKernel(t)
-	before := snapshot(t)
-	s := newTmux(t, nil, "first-container/inside")
-	s.waitFor("Lessons")
-	s.keys("Enter")
-	s.waitFor("every check passed")
-	s.keys("s")
-	s.waitFor("Type exit to return")
-	s.keys("yes nakami | head -n 2 | grep -c nakami; sleep 0; echo tools-$?", "Enter")
-	scr := s.waitFor("tools-0")
+	scr := shellAt(t, "first-container/inside", "Type exit to return",
+		"yes nakami | head -n 2 | grep -c nakami; sleep 0; echo tools-$?", "tools-0")
 	if strings.Contains(scr, "not found") {
 		t.Errorf("a tool is missing in the container:\n%s", scr)
 	}
-	s.keys("exit", "Enter")
-	s.waitFor("press Enter to return")
-	s.keys("Enter")
-	s.waitFor("back from the shell")
-	s.quitRemoving()
-	assertUnchanged(t, before)
 }
 
 // TestPresenterInstructorKeys: at 160×45 the presenter shows the text and
