@@ -12,7 +12,7 @@ package container
 //	  CMD ends → {stage:"exited", status} → exit with its status (the PID
 //	  namespace, and whatever is left in it, dies with PID 1)
 //	  --keep: hold instead, for nsenter, until a signal (nakami cleanup)
-//	EOF on fd 3 (nakami is gone, not detached) → kill(-1, SIGKILL), exit
+//	EOF on fd 3 (nakami is gone; not with --keep) → kill(-1, SIGKILL), exit
 //
 // Syscalls: fork(2)/execve(2) (os.StartProcess), setsid(2), ioctl(2)
 // TIOCSCTTY, wait4(2), kill(2), rt_sigaction(2) (os/signal), dup3(2).
@@ -45,6 +45,7 @@ type initConfig struct {
 	Caps   []string `json:"caps"`
 	TTY    bool     `json:"tty"`
 	Argv   []string `json:"argv"`
+	Keep   bool     `json:"keep"` // hold after CMD, and outlive nakami
 }
 
 // searchPath is the PATH the command is looked up in, inside the root.
@@ -70,26 +71,18 @@ func initMain(args []string) int {
 		c.Fail(err.Error())
 		return 127
 	}
-	// Watch the parent first: EOF on fd 3 without "detach" means nakami is
-	// gone, and so must the container be.
-	detached := make(chan struct{})
-	go func() {
-		for {
-			cmd, ok := c.Next()
-			if !ok {
-				select {
-				case <-detached:
-					return
-				default:
+	// Watch the parent first: EOF on fd 3 means nakami is gone, and unless
+	// the container is kept, so must it be.
+	if !cfg.Keep {
+		go func() {
+			for {
+				if _, ok := c.Next(); !ok {
+					unix.Kill(-1, unix.SIGKILL) // every process of this PID namespace but PID 1
+					os.Exit(137)
 				}
-				unix.Kill(-1, unix.SIGKILL) // every process of this PID namespace but PID 1
-				os.Exit(137)
 			}
-			if cmd == child.CmdDetach {
-				close(detached)
-			}
-		}
-	}()
+		}()
+	}
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs)
 	env := []string{"PATH=" + searchPath, "HOME=/root", "TERM=" + termOr(cfg.TTY)}
@@ -114,8 +107,7 @@ func initMain(args []string) int {
 	}()
 	status := reap(p.Pid)
 	c.Send(child.Message{Stage: child.StageExited, Status: status})
-	select {
-	case <-detached:
+	if cfg.Keep {
 		// --keep: the namespaces stay for nsenter; nothing holds the
 		// caller's terminal or pipes.
 		if null, err := os.OpenFile("/dev/null", os.O_RDWR, 0); err == nil {
@@ -130,7 +122,6 @@ func initMain(args []string) int {
 		signal.Notify(hold, unix.SIGTERM, unix.SIGINT, unix.SIGHUP)
 		<-hold
 		return 0
-	default:
 	}
 	return status
 }

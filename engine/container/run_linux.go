@@ -76,7 +76,7 @@ func Run(s *engine.Session, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, _ := json.Marshal(initConfig{Rootfs: root, Caps: capset, TTY: o.TTY, Argv: o.Argv})
+	cfg, _ := json.Marshal(initConfig{Rootfs: root, Caps: capset, TTY: o.TTY, Argv: o.Argv, Keep: o.Keep})
 	ns := []string{"mnt", "uts", "ipc", "net", "pid"}
 	if o.UserNS || os.Geteuid() != 0 {
 		ns = append(ns, "user")
@@ -104,11 +104,6 @@ func Run(s *engine.Session, o Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{PID: p.PID, Group: g, Rootfs: root, Status: -1}
-	if o.Keep {
-		if err := p.Detach(); err != nil {
-			return nil, err
-		}
-	}
 	if term != nil {
 		term.slave.Close()
 		if err := term.Attach(); err != nil {

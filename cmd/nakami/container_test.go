@@ -1,0 +1,189 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"nakami/engine"
+	"nakami/engine/cgroup"
+	"nakami/engine/procfs"
+)
+
+// containerCmd is `nakami container run ARGS` with its journal in runDir.
+func containerCmd(t *testing.T, runDir string, args ...string) *exec.Cmd {
+	cmd := command(t, nil, append([]string{"container", "run"}, args...)...)
+	cmd.Env = append(cmd.Env, "NAKAMI_RUN_DIR="+runDir)
+	return cmd
+}
+
+func cleanupIn(t *testing.T, runDir string) outcome {
+	t.Helper()
+	cmd := command(t, nil, "cleanup")
+	cmd.Env = append(cmd.Env, "NAKAMI_RUN_DIR="+runDir)
+	return runOutcome(t, cmd)
+}
+
+// TestContainerRunExitStatus: CMD's status is nakami's, the container has
+// its own hostname and PID namespace (CMD is PID 1's child), and nothing is
+// left on the host.
+func TestContainerRunExitStatus(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	host, _ := os.Hostname()
+	o := runOutcome(t, containerCmd(t, t.TempDir(), "--", "/bin/sh", "-c", "hostname; grep PPid /proc/$$/status; exit 7"))
+	if o.code != 7 || !strings.Contains(o.stdout, "nakami-") || strings.Contains(o.stdout, host+"\n") || !strings.Contains(o.stdout, "PPid:\t1\n") {
+		t.Errorf("exit %d, stdout %q, stderr %q", o.code, o.stdout, o.stderr)
+	}
+	assertUnchanged(t, before)
+}
+
+// TestContainerRunOOM: a 50 MB allocation in a 10 MB container is killed
+// by the OOM killer, reported in one sentence, exit 137; a small command in
+// the same 10 MB limit runs to the end.
+func TestContainerRunOOM(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	o := runOutcome(t, containerCmd(t, t.TempDir(), "--memory", "10MB", "--", "/bin/sh", "-c", `x=$(head -c 50000000 /dev/zero | tr '\0' x); echo ${#x}`))
+	if o.code != 137 || !strings.Contains(o.stderr, "OOM killer") || strings.Count(o.stderr, "\n") != 1 {
+		t.Errorf("50 MB in 10 MB: exit %d, stderr %q", o.code, o.stderr)
+	}
+	o = runOutcome(t, containerCmd(t, t.TempDir(), "--memory", "10MB", "--", "/bin/sh", "-c", "echo small"))
+	if o.code != 0 || o.stdout != "small\n" {
+		t.Errorf("a small command in 10 MB: exit %d, stdout %q, stderr %q", o.code, o.stdout, o.stderr)
+	}
+	assertUnchanged(t, before)
+}
+
+// TestContainerRunRefusesBadValues: one sentence, exit 2, nothing made
+// (not even a journal).
+func TestContainerRunRefusesBadValues(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	for _, args := range [][]string{
+		{"--cpu", "0.5%", "--", "true"}, {"--cpu", "30x", "--", "true"}, {"--memory", "1MB", "--", "true"},
+		{"--memory", "10XB", "--", "true"}, {"--net", "wifi", "--", "true"}, {"--cap-add", "cap_bogus", "--", "true"},
+		{"--rootfs", "/nonexistent", "--", "true"}, {"--rootfs", "/tmp", "--image", "/etc/passwd", "--", "true"},
+		{"--image", "/nonexistent.tar", "--", "true"}, {"-i", "--", "sh"}, {"--pids", "-1", "--", "true"}, {"--"},
+	} {
+		dir := t.TempDir()
+		o := runOutcome(t, containerCmd(t, dir, args...))
+		ents, _ := os.ReadDir(dir)
+		if o.code != 2 || strings.Count(o.stderr, "\n") != 1 || !strings.HasPrefix(o.stderr, "nakami: ") || len(ents) != 0 {
+			t.Errorf("%v: exit %d, stderr %q, journal dir %d entries", args, o.code, o.stderr, len(ents))
+		}
+	}
+	assertUnchanged(t, before)
+}
+
+// runGroup waits for the container's cgroup (named in the journal) to
+// hold n processes and returns its cpu directory.
+func runGroup(t *testing.T, runDir string, n int) string {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		js, _ := filepath.Glob(filepath.Join(runDir, "*.journal"))
+		for _, j := range js {
+			_, es, _, _ := engine.ReadJournal(j)
+			for _, e := range es {
+				if e.Kind == engine.KindCgroup && strings.HasPrefix(e.Path, "/sys/fs/cgroup/cpu/") && strings.HasSuffix(e.Path, "/run") {
+					if ps, err := cgroup.ProcsOf(e.Path); err == nil && len(ps) >= n {
+						return e.Path
+					}
+				}
+			}
+		}
+	}
+	t.Fatal("the container's cgroup never held its processes")
+	return ""
+}
+
+// TestContainerRunCPU: --cpu 30% holds a busy loop at 30 % ± 5 points, as
+// the kernel accounts it: CPU time used (cpuacct.usage) over the CFS
+// periods the group was runnable in (cpu.stat nr_periods × the period).
+func TestContainerRunCPU(t *testing.T) {
+	needKernel(t)
+	if v, _ := cgroup.FSVersion("/sys/fs/cgroup/cpu"); v != 1 {
+		t.Skip("this measurement reads the v1 cpu and cpuacct hierarchies")
+	}
+	before := snapshot(t)
+	runDir := t.TempDir()
+	cmd := containerCmd(t, runDir, "--cpu", "30%", "--", "/bin/sh", "-c", "while :; do :; done")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	dir := runGroup(t, runDir, 2)
+	acct := strings.Replace(dir, "/cpu/", "/cpuacct/", 1)
+	read := func() (usage, periods uint64) {
+		b, _ := os.ReadFile(filepath.Join(acct, "cpuacct.usage"))
+		usage, _ = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+		b, _ = os.ReadFile(filepath.Join(dir, "cpu.stat"))
+		st, _ := cgroup.ParseKeyed(string(b))
+		return usage, st["nr_periods"]
+	}
+	time.Sleep(300 * time.Millisecond)
+	u0, p0 := read()
+	time.Sleep(3 * time.Second)
+	u1, p1 := read()
+	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Wait()
+	share := float64(u1-u0) / (float64(p1-p0) * 100e6) * 100
+	t.Logf("%.1f %% of one CPU over %d periods of 100 ms", share, p1-p0)
+	if p1-p0 < 20 || share < 25 || share > 35 {
+		t.Errorf("the busy loop used %.1f %% of one CPU over %d periods; want 30 ± 5", share, p1-p0)
+	}
+	assertUnchanged(t, before)
+}
+
+// TestContainerRunKeepThenCleanup: --keep leaves the container held (its
+// own UTS namespace, in its cgroup) after CMD; nakami cleanup removes it.
+func TestContainerRunKeepThenCleanup(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	runDir := t.TempDir()
+	o := runOutcome(t, containerCmd(t, runDir, "--keep", "--", "/bin/sh", "-c", "exit 4"))
+	if o.code != 4 || !strings.Contains(o.stderr, "nsenter -t ") || !strings.Contains(o.stderr, "nakami cleanup") {
+		t.Fatalf("keep: exit %d, stderr %q", o.code, o.stderr)
+	}
+	pid, _ := strconv.Atoi(strings.Fields(strings.SplitAfter(o.stderr, "nsenter -t ")[1])[0])
+	ns, err := procfs.ReadNamespaces(pid)
+	mine, _ := procfs.ReadNamespaces(os.Getpid())
+	if err != nil || ns["uts"] == mine["uts"] || ns["pid"] == mine["pid"] {
+		t.Errorf("the kept process %d: %v (%v)", pid, ns, err)
+	}
+	if c := cleanupIn(t, runDir); c.code != 0 || !strings.Contains(c.stdout, "removed process") {
+		t.Errorf("cleanup: %+v", c)
+	}
+	assertUnchanged(t, before)
+}
+
+// TestContainerRunKilled: nakami killed by SIGKILL takes its container
+// with it (fd 3 reaches EOF); nakami cleanup removes the rest.
+func TestContainerRunKilled(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	runDir := t.TempDir()
+	cmd := containerCmd(t, runDir, "--memory", "20MB", "--", "/bin/sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	dir := runGroup(t, runDir, 2)
+	cmd.Process.Kill()
+	cmd.Wait()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if ps, _ := cgroup.ProcsOf(dir); len(ps) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the container outlived nakami's SIGKILL")
+		}
+	}
+	if c := cleanupIn(t, runDir); c.code != 0 || !strings.Contains(c.stdout, "removed cgroup") {
+		t.Errorf("cleanup: %+v", c)
+	}
+	assertUnchanged(t, before)
+}
