@@ -13,6 +13,7 @@ import (
 	"nakami/engine"
 	"nakami/engine/cgroup"
 	"nakami/engine/procfs"
+	"nakami/internal/kerneltest"
 )
 
 // containerCmd is `nakami container run ARGS` with its journal in runDir.
@@ -185,5 +186,92 @@ func TestContainerRunKilled(t *testing.T) {
 	if c := cleanupIn(t, runDir); c.code != 0 || !strings.Contains(c.stdout, "removed cgroup") {
 		t.Errorf("cleanup: %+v", c)
 	}
+	assertUnchanged(t, before)
+}
+
+// TestContainerRunImage: a docker export tarball (flat) and a docker save
+// tarball (manifest.json, two layers, the second with a whiteout and an
+// opaque directory) become the container's root; the unpacked tree is
+// removed afterwards.
+func TestContainerRunImage(t *testing.T) {
+	needKernel(t)
+	tarTool := kerneltest.Tool(t, "tar")
+	before := snapshot(t)
+	// A root filesystem to package: the one container run builds, kept.
+	runDir := t.TempDir()
+	o := runOutcome(t, containerCmd(t, runDir, "--keep", "--", "/bin/true"))
+	if o.code != 0 {
+		t.Fatalf("keep: %+v", o)
+	}
+	js, _ := filepath.Glob(filepath.Join(runDir, "*.journal"))
+	var root string
+	for _, j := range js {
+		_, es, _, _ := engine.ReadJournal(j)
+		for _, e := range es {
+			if strings.HasSuffix(e.Path, "/rootfs-container") {
+				root = e.Path
+			}
+		}
+	}
+	work := t.TempDir()
+	tarIt := func(out, dir string, names ...string) {
+		t.Helper()
+		if b, err := exec.Command(tarTool, append([]string{"-C", dir, "-cf", out}, names...)...).CombinedOutput(); err != nil {
+			t.Fatalf("tar: %v\n%s", err, b)
+		}
+	}
+	os.WriteFile(filepath.Join(root, "root", "lower"), []byte("hidden\n"), 0o644)
+	tarIt(filepath.Join(work, "export.tar"), root, ".")
+	layer2 := filepath.Join(work, "l2")
+	os.MkdirAll(filepath.Join(layer2, "etc"), 0o755)
+	os.MkdirAll(filepath.Join(layer2, "root"), 0o755)
+	os.WriteFile(filepath.Join(layer2, "etc", "marker"), []byte("from layer 2\n"), 0o644)
+	os.WriteFile(filepath.Join(layer2, "etc", ".wh.hostname"), nil, 0o644)
+	os.WriteFile(filepath.Join(layer2, "root", ".wh..wh..opq"), nil, 0o644)
+	save := filepath.Join(work, "save")
+	os.MkdirAll(save, 0o755)
+	tarIt(filepath.Join(save, "l1.tar"), root, ".")
+	tarIt(filepath.Join(save, "l2.tar"), layer2, ".")
+	os.WriteFile(filepath.Join(save, "manifest.json"), []byte(`[{"Config":"c.json","RepoTags":["t:1"],"Layers":["l1.tar","l2.tar"]}]`), 0o644)
+	tarIt(filepath.Join(work, "save.tar"), save, "manifest.json", "l1.tar", "l2.tar")
+	if c := cleanupIn(t, runDir); c.code != 0 {
+		t.Fatalf("cleanup: %+v", c)
+	}
+	o = runOutcome(t, containerCmd(t, t.TempDir(), "--image", filepath.Join(work, "export.tar"), "--", "/bin/sh", "-c", "cat /etc/hostname; ls /root"))
+	if o.code != 0 || !strings.Contains(o.stdout, "lower") {
+		t.Errorf("docker export: %+v", o)
+	}
+	o = runOutcome(t, containerCmd(t, t.TempDir(), "--image", filepath.Join(work, "save.tar"), "--", "/bin/sh", "-c",
+		"cat /etc/marker; test -e /etc/hostname || echo whiteout; ls /root | grep -c lower"))
+	if o.code != 1 || o.stdout != "from layer 2\nwhiteout\n0\n" {
+		t.Errorf("docker save: %+v", o)
+	}
+	assertUnchanged(t, before)
+}
+
+// TestContainerRunInteractive: -it gives a shell on a terminal (bound on
+// /dev/console, beside a devpts of the container's own), whose ps shows it as PID 1's child and whose hostname is
+// the container's.
+func TestContainerRunInteractive(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	s := newTmux(t, []string{"NAKAMI_RUN_DIR=" + t.TempDir()}, "container", "run", "--hostname", "inside-nk", "-it", "--", "/bin/sh")
+	s.waitFor("#")
+	s.keys("ps -o pid,ppid,comm; hostname; ls /dev/console /dev/pts; echo done-$((6*7))", "Enter")
+	scr := s.waitFor("done-42")
+	if !strings.Contains(scr, "inside-nk") || !strings.Contains(scr, "/dev/console") || !strings.Contains(scr, "ptmx") {
+		t.Errorf("screen:\n%s", scr)
+	}
+	var shellParent string
+	for _, l := range strings.Split(scr, "\n") {
+		if f := strings.Fields(l); len(f) == 3 && f[2] == "sh" {
+			shellParent = f[1]
+		}
+	}
+	if shellParent != "1" {
+		t.Errorf("ps did not show sh as PID 1's child:\n%s", scr)
+	}
+	s.keys("exit", "Enter")
+	s.waitGone()
 	assertUnchanged(t, before)
 }
