@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -273,5 +274,36 @@ func TestContainerRunInteractive(t *testing.T) {
 	}
 	s.keys("exit", "Enter")
 	s.waitGone()
+	assertUnchanged(t, before)
+}
+
+// TestBenchRuns: nakami bench --runs 1 --json measures every candidate it
+// finds (a missing peer is named, never dropped), the ten overlays are
+// mounted with empty upper dirs, and nothing is left on the host.
+func TestBenchRuns(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	cmd := command(t, nil, "bench", "--runs", "1", "--json")
+	cmd.Env = append(cmd.Env, "NAKAMI_RUN_DIR="+t.TempDir())
+	o := runOutcome(t, cmd)
+	var r benchReport
+	if err := json.Unmarshal([]byte(o.stdout), &r); err != nil || o.code != 0 {
+		t.Fatalf("exit %d, %v: %s %s", o.code, err, o.stdout, o.stderr)
+	}
+	names := map[string]bool{}
+	for _, x := range append(r.Start, r.Network...) {
+		names[x.Name] = true
+		if (x.Missing == "") != (len(x.Samples) == 1) {
+			t.Errorf("%s: missing %q with %d samples", x.Name, x.Missing, len(x.Samples))
+		}
+	}
+	for _, n := range []string{"fork+exec", "unshare+chroot", "nakami", "runc", "crun", "netlink", "ip"} {
+		if !names[n] {
+			t.Errorf("bench does not name %s", n)
+		}
+	}
+	if r.Overlay.MountedMerged != 10 || r.Overlay.CopiesBytes < 5*r.Overlay.ImageBytes || r.Overlay.OverlayBytes > r.Overlay.ImageBytes/10 {
+		t.Errorf("overlay numbers: %+v", r.Overlay)
+	}
 	assertUnchanged(t, before)
 }
