@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,7 +25,7 @@ func newContainer(g *globals) *cobra.Command {
 func newContainerRun(g *globals) *cobra.Command {
 	var o container.Options
 	var cpu, memory string
-	var interactive, tty bool
+	var interactive, tty, trace bool
 	cmd := &cobra.Command{
 		Use:   "run [flags] -- CMD [ARGS]",
 		Short: "Run CMD in new namespaces, a cgroup with limits and a root filesystem; its exit status is nakami's",
@@ -48,7 +49,7 @@ func newContainerRun(g *globals) *cobra.Command {
 			if err := o.Validate(); err != nil {
 				return usageErr("%v", err)
 			}
-			return containerRun(g, o)
+			return containerRun(g, o, trace)
 		},
 	}
 	f := cmd.Flags()
@@ -65,14 +66,21 @@ func newContainerRun(g *globals) *cobra.Command {
 	f.BoolVar(&o.Keep, "keep", false, "leave the container held after CMD, for nsenter; nakami cleanup removes it")
 	f.BoolVarP(&interactive, "interactive", "i", false, "with -t: an interactive shell on a terminal of its own")
 	f.BoolVarP(&tty, "tty", "t", false, "with -i")
+	f.BoolVar(&trace, "trace", false, "print each operation on standard error as it is made, with the time since the start")
 	f.SetInterspersed(false)
 	return cmd
 }
 
-func containerRun(g *globals, o container.Options) (err error) {
+func containerRun(g *globals, o container.Options, trace bool) (err error) {
+	start := time.Now()
 	s, err := engine.NewSession()
 	if err != nil {
 		return machineErr("%v", err)
+	}
+	if trace {
+		s.T.OnOp = func(op engine.Op) {
+			fmt.Fprintf(os.Stderr, "%8.2f ms  %-7s %s  (%v)\n", float64(time.Since(start))/1e6, op.Outcome, op.Call, op.Duration.Round(time.Microsecond))
+		}
 	}
 	var res *container.Result
 	defer func() {

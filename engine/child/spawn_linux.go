@@ -72,6 +72,9 @@ type Spec struct {
 	// messages the role sends later arrive on Process.Messages.
 	Stdio  []*os.File `json:"-"`
 	Follow bool       `json:"-"`
+	// InProcess: Exec names a role of this binary, which the child calls
+	// itself instead of execve(2)ing into it (one Go start fewer).
+	InProcess bool `json:"in_process,omitempty"`
 }
 
 // Process is a running child process holding namespaces.

@@ -85,7 +85,7 @@ func Run(s *engine.Session, o Options) (*Result, error) {
 	if host == "" {
 		host = s.Tag
 	}
-	spec := g.Place(child.Spec{Role: "container", NewNS: ns, Hostname: host, Exec: []string{InitRole, string(cfg)}, Follow: true,
+	spec := g.Place(child.Spec{Role: "container", NewNS: ns, Hostname: host, Exec: []string{InitRole, string(cfg)}, InProcess: true, Follow: true,
 		Stdio: []*os.File{os.Stdin, os.Stdout, os.Stderr},
 		Shell: "unshare -muinpf --mount-proc … pivot_root $ROOTFS … " + engine.Argv(o.Argv)})
 	var term *terminal
