@@ -84,7 +84,8 @@ func TestContainerRunRefusesBadValues(t *testing.T) {
 }
 
 // runGroup waits for the container's cgroup (named in the journal) to
-// hold n processes and returns its cpu directory.
+// hold n processes and returns its directory with the CPU controller: the
+// v1 cpu hierarchy's, or the v2 group's.
 func runGroup(t *testing.T, runDir string, n int) string {
 	t.Helper()
 	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
@@ -92,10 +93,15 @@ func runGroup(t *testing.T, runDir string, n int) string {
 		for _, j := range js {
 			_, es, _, _ := engine.ReadJournal(j)
 			for _, e := range es {
-				if e.Kind == engine.KindCgroup && strings.HasPrefix(e.Path, "/sys/fs/cgroup/cpu/") && strings.HasSuffix(e.Path, "/run") {
-					if ps, err := cgroup.ProcsOf(e.Path); err == nil && len(ps) >= n {
-						return e.Path
-					}
+				if e.Kind != engine.KindCgroup || !strings.HasSuffix(e.Path, "/run") {
+					continue
+				}
+				v1cpu := strings.HasPrefix(e.Path, "/sys/fs/cgroup/cpu/")
+				if _, err := os.Stat(filepath.Join(e.Path, "cpu.max")); !v1cpu && err != nil {
+					continue
+				}
+				if ps, err := cgroup.ProcsOf(e.Path); err == nil && len(ps) >= n {
+					return e.Path
 				}
 			}
 		}
@@ -105,13 +111,11 @@ func runGroup(t *testing.T, runDir string, n int) string {
 }
 
 // TestContainerRunCPU: --cpu 30% holds a busy loop at 30 % ± 5 points, as
-// the kernel accounts it: CPU time used (cpuacct.usage) over the CFS
-// periods the group was runnable in (cpu.stat nr_periods × the period).
+// the kernel accounts it: CPU time used (cpuacct.usage, or cpu.stat
+// usage_usec on v2) over the CFS periods the group was runnable in
+// (cpu.stat nr_periods × the 100 ms period).
 func TestContainerRunCPU(t *testing.T) {
 	needKernel(t)
-	if v, _ := cgroup.FSVersion("/sys/fs/cgroup/cpu"); v != 1 {
-		t.Skip("this measurement reads the v1 cpu and cpuacct hierarchies")
-	}
 	before := snapshot(t)
 	runDir := t.TempDir()
 	cmd := containerCmd(t, runDir, "--cpu", "30%", "--", "/bin/sh", "-c", "while :; do :; done")
@@ -119,12 +123,15 @@ func TestContainerRunCPU(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := runGroup(t, runDir, 2)
-	acct := strings.Replace(dir, "/cpu/", "/cpuacct/", 1)
 	read := func() (usage, periods uint64) {
-		b, _ := os.ReadFile(filepath.Join(acct, "cpuacct.usage"))
-		usage, _ = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
-		b, _ = os.ReadFile(filepath.Join(dir, "cpu.stat"))
+		b, _ := os.ReadFile(filepath.Join(dir, "cpu.stat"))
 		st, _ := cgroup.ParseKeyed(string(b))
+		if strings.HasPrefix(dir, "/sys/fs/cgroup/cpu/") {
+			b, _ := os.ReadFile(filepath.Join(strings.Replace(dir, "/cpu/", "/cpuacct/", 1), "cpuacct.usage"))
+			usage, _ = strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+		} else {
+			usage = st["usage_usec"] * 1000
+		}
 		return usage, st["nr_periods"]
 	}
 	time.Sleep(300 * time.Millisecond)
