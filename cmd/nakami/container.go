@@ -62,7 +62,7 @@ func newContainerRun(g *globals) *cobra.Command {
 	f.StringArrayVar(&o.CapAdd, "cap-add", nil, "add a capability to Docker's default set (or ALL)")
 	f.StringArrayVar(&o.CapDrop, "cap-drop", nil, "drop a capability from it (or ALL)")
 	f.BoolVar(&o.UserNS, "userns", false, "a new user namespace too (always when not root)")
-	f.StringVar(&o.Net, "net", "none", "network: none (a namespace with lo only)")
+	f.StringVar(&o.Net, "net", "none", "network: none (a namespace with lo only) or bridge (a bridge and veth pair, 192.168.77.0/24)")
 	f.BoolVar(&o.Keep, "keep", false, "leave the container held after CMD, for nsenter; nakami cleanup removes it")
 	f.BoolVarP(&interactive, "interactive", "i", false, "with -t: an interactive shell on a terminal of its own")
 	f.BoolVarP(&tty, "tty", "t", false, "with -i")

@@ -69,7 +69,7 @@ func TestContainerRunRefusesBadValues(t *testing.T) {
 	before := snapshot(t)
 	for _, args := range [][]string{
 		{"--cpu", "0.5%", "--", "true"}, {"--cpu", "30x", "--", "true"}, {"--memory", "1MB", "--", "true"},
-		{"--memory", "10XB", "--", "true"}, {"--net", "wifi", "--", "true"}, {"--cap-add", "cap_bogus", "--", "true"},
+		{"--memory", "10XB", "--", "true"}, {"--net", "wifi", "--", "true"}, {"--net", "bridge"}, {"--cap-add", "cap_bogus", "--", "true"},
 		{"--rootfs", "/nonexistent", "--", "true"}, {"--rootfs", "/tmp", "--image", "/etc/passwd", "--", "true"},
 		{"--image", "/nonexistent.tar", "--", "true"}, {"-i", "--", "sh"}, {"--pids", "-1", "--", "true"}, {"--"},
 	} {
@@ -311,6 +311,20 @@ func TestBenchRuns(t *testing.T) {
 	}
 	if r.Overlay.MountedMerged != 10 || r.Overlay.CopiesBytes < 5*r.Overlay.ImageBytes || r.Overlay.OverlayBytes > r.Overlay.ImageBytes/10 {
 		t.Errorf("overlay numbers: %+v", r.Overlay)
+	}
+	assertUnchanged(t, before)
+}
+
+// TestContainerRunBridge: --net bridge gives the container eth0 on the
+// lesson's subnet with a default route via 192.168.77.1 (its
+// /proc/net/route), and the links go with the run.
+func TestContainerRunBridge(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	o := runOutcome(t, containerCmd(t, t.TempDir(), "--net", "bridge", "--", "/bin/cat", "/proc/net/route"))
+	// 014DA8C0 is 192.168.77.1, 004DA8C0 192.168.77.0, little-endian.
+	if o.code != 0 || !strings.Contains(o.stdout, "eth0\t00000000\t014DA8C0") || !strings.Contains(o.stdout, "eth0\t004DA8C0") {
+		t.Errorf("exit %d, stdout %q, stderr %q", o.code, o.stdout, o.stderr)
 	}
 	assertUnchanged(t, before)
 }

@@ -45,7 +45,8 @@ type initConfig struct {
 	Caps   []string `json:"caps"`
 	TTY    bool     `json:"tty"`
 	Argv   []string `json:"argv"`
-	Keep   bool     `json:"keep"` // hold after CMD, and outlive nakami
+	Keep   bool     `json:"keep"`    // hold after CMD, and outlive nakami
+	WaitGo bool     `json:"wait_go"` // start CMD at {"cmd":"go"} (the parent sets up the network first)
 }
 
 // searchPath is the PATH the command is looked up in, inside the root.
@@ -72,23 +73,34 @@ func initMain(args []string) int {
 		return 127
 	}
 	// Watch the parent first: EOF on fd 3 means nakami is gone, and unless
-	// the container is kept, so must it be.
-	if !cfg.Keep {
-		go func() {
-			for {
-				if _, ok := c.Next(); !ok {
-					unix.Kill(-1, unix.SIGKILL) // every process of this PID namespace but PID 1
-					os.Exit(137)
+	// the container is kept, so must it be. "go" starts CMD (WaitGo).
+	goCmd := make(chan struct{})
+	go func() {
+		started := false
+		for {
+			cmd, ok := c.Next()
+			if !ok {
+				if cfg.Keep {
+					return
 				}
+				unix.Kill(-1, unix.SIGKILL) // every process of this PID namespace but PID 1
+				os.Exit(137)
 			}
-		}()
-	}
+			if cmd == child.CmdGo && !started {
+				started = true
+				close(goCmd)
+			}
+		}
+	}()
 	sigs := make(chan os.Signal, 16)
 	signal.Notify(sigs)
 	env := []string{"PATH=" + searchPath, "HOME=/root", "TERM=" + termOr(cfg.TTY)}
 	c.Report(child.StageExec, engine.Op{Call: fmt.Sprintf("fork(); execve(%q, %s)", path, engine.Argv(cfg.Argv)), Shell: strings.Join(cfg.Argv, " "),
 		Outcome: "ok", Detail: "PID 1 stays: it reaps orphans and forwards signals to the command"})
 	c.Ready()
+	if cfg.WaitGo {
+		<-goCmd
+	}
 	unix.CloseOnExec(3)
 	unix.CloseOnExec(4)
 	p, err := os.StartProcess(path, cfg.Argv, &os.ProcAttr{Dir: "/", Env: env, Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},

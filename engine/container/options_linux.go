@@ -33,7 +33,7 @@ type Options struct {
 	CapAdd      []string // names, or "all"
 	CapDrop     []string // names, or "all"
 	UserNS      bool     // a new user namespace mapping root to the caller
-	Net         string   // "none" (a network namespace with lo only) or "bridge"
+	Net         string   // "none" (a network namespace with lo only) or "bridge" (netlab's bridge and veth pair, 192.168.77.0/24)
 	Keep        bool     // leave the container (held after CMD) for nsenter; nakami cleanup removes it
 	TTY         bool     // -it: a terminal of its own
 	Argv        []string // CMD ARGS, resolved inside the root filesystem
@@ -80,7 +80,9 @@ func (o *Options) Validate() error {
 	case "", "none":
 		o.Net = "none"
 	case "bridge":
-		return fmt.Errorf("--net bridge is not built yet; --net none (the default) gives the container a network namespace with lo only")
+		if os.Geteuid() != 0 {
+			return fmt.Errorf("--net bridge needs root: it makes a bridge and a veth pair on the host")
+		}
 	default:
 		return fmt.Errorf("--net %s: choose none or bridge", o.Net)
 	}

@@ -9,6 +9,7 @@ package container
 //	rootfs: --rootfs DIR | --image TAR (image_linux.go) | rootfs.Build
 //	clone(NEWNS|NEWUTS|NEWIPC|NEWNET|NEWPID[|NEWUSER]) into the group
 //	  → __nakami_init__ (init_linux.go) → ready → {stage:"exited", status}
+//	--net bridge: netlab's bridge + veth into /proc/PID/ns/net, then {"cmd":"go"}
 //	memory.oom_control / memory.events: oom_kill > 0 → killed by the OOM killer
 //
 // Syscalls: mkdir(2)/write(2) on cgroupfs, clone(2)/clone3(2), kill(2),
@@ -18,6 +19,7 @@ package container
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/signal"
 	"slices"
@@ -26,6 +28,7 @@ import (
 	"nakami/engine"
 	"nakami/engine/cgroup"
 	"nakami/engine/child"
+	"nakami/engine/netlab"
 	"nakami/engine/rootfs"
 )
 
@@ -76,7 +79,7 @@ func Run(s *engine.Session, o Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg, _ := json.Marshal(initConfig{Rootfs: root, Caps: capset, TTY: o.TTY, Argv: o.Argv, Keep: o.Keep})
+	cfg, _ := json.Marshal(initConfig{Rootfs: root, Caps: capset, TTY: o.TTY, Argv: o.Argv, Keep: o.Keep, WaitGo: o.Net == "bridge"})
 	ns := []string{"mnt", "uts", "ipc", "net", "pid"}
 	if o.UserNS || os.Geteuid() != 0 {
 		ns = append(ns, "user")
@@ -104,6 +107,16 @@ func Run(s *engine.Session, o Options) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{PID: p.PID, Group: g, Rootfs: root, Status: -1}
+	if o.Net == "bridge" {
+		if err := bridge(s, p.PID); err != nil {
+			p.Stop()
+			return nil, err
+		}
+		if err := p.Send(child.CmdGo); err != nil {
+			p.Stop()
+			return nil, err
+		}
+	}
 	if term != nil {
 		term.slave.Close()
 		if err := term.Attach(); err != nil {
@@ -148,6 +161,22 @@ func Run(s *engine.Session, o Options) (*Result, error) {
 		p.Stop()
 	}
 	return res, nil
+}
+
+// bridge is --net bridge: the network lesson's bridge (192.168.77.1/24)
+// and veth pair, the peer moved into the container's network namespace as
+// eth0 with 192.168.77.2/24 and a default route via the bridge. Every link
+// is journaled; the peer dies with the namespace, the rest on unwind.
+func bridge(s *engine.Session, pid int) error {
+	n := netlab.New(s)
+	n.NSPath, n.NS = fmt.Sprintf("/proc/%d/ns/net", pid), fmt.Sprintf("/proc/%d/ns/net", pid)
+	if err := n.AddBridge(); err != nil {
+		return err
+	}
+	if err := n.AddVeth(); err != nil {
+		return err
+	}
+	return n.Configure()
 }
 
 // runRoot is the directory the container pivots into.
