@@ -50,7 +50,7 @@ var fcWhy = T("creating a cgroup, and mounting inside namespaces whose user name
 var _ = register(&Lesson{
 	ID:        fcLesson,
 	Exercises: fcExercises,
-	Steps:     []*Step{fcRootfsStep, fcCgroupStep, fcRunStep, fcInsideStep, fcHostViewStep, fcCPUStep, fcCleanupStep, fcStartStep},
+	Steps:     []*Step{fcRootfsStep, fcCgroupStep, fcRunStep, fcInsideStep, fcConfineStep, fcHostViewStep, fcCPUStep, fcCleanupStep, fcStartStep},
 	KeepHelp: func(e *Env) Text {
 		var b strings.Builder
 		if r := fcRootDir(e); r != "" {

@@ -25,7 +25,7 @@ import (
 var _ = register(&Lesson{
 	ID:        "overlay",
 	Exercises: ovExercises,
-	Steps:     []*Step{ovMountStep, ovCopyUpStep, ovWhiteoutStep, ovLayer1Step, ovLayer2Step, ovImageStep, ovRunStep},
+	Steps:     []*Step{ovMountStep, ovCopyUpStep, ovWhiteoutStep, ovLayer1Step, ovLayer2Step, ovImageStep, ovRunStep, ovSharingStep},
 	KeepHelp: func(e *Env) Text {
 		var b strings.Builder
 		if d, ok := ovScratchKey.Get(e); ok {

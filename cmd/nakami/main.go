@@ -95,7 +95,7 @@ func newRoot(g *globals) *cobra.Command {
 	root.PersistentFlags().BoolVar(&g.noColor, "no-color", os.Getenv("NO_COLOR") != "", "no colour (NO_COLOR is honoured too)")
 	root.Flags().BoolVar(&g.present, "present", false, "presenter layout for a projector")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageErr("%v", err) })
-	root.AddCommand(newList(g), newRun(g), newDoctor(g), newInspect(g), newCleanup(g), newLint(g), newCaps(g), newCheck(g), newVersion())
+	root.AddCommand(newList(g), newRun(g), newDoctor(g), newInspect(g), newCleanup(g), newLint(g), newCaps(g), newCheck(g), newContainer(g), newBench(g), newVersion())
 	return root
 }
 

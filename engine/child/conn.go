@@ -39,7 +39,17 @@ type Conn struct {
 
 // Attach returns the protocol's end on fds 3 (from the parent) and 4 (to
 // the parent), which a child and the roles it execve(2)s into inherit.
-func Attach() *Conn { return AttachFiles(nil, os.NewFile(4, "msg")) }
+// A role the child calls in its own process (Spec.InProcess) gets the
+// child's own Conn, whose reader may already hold the parent's next line.
+func Attach() *Conn {
+	if inherited != nil {
+		return inherited
+	}
+	return AttachFiles(nil, os.NewFile(4, "msg"))
+}
+
+// inherited is the child's Conn while it runs a role in-process.
+var inherited *Conn
 
 // AttachFiles returns a Conn reading commands from in (nil: fd 3) and
 // sending messages on out (nil: none), e.g. standard input for a process

@@ -124,6 +124,12 @@ func childMain() int {
 	if childRoot(c, spec) != nil {
 		return 3
 	}
+	if role, ok := roles[firstOf(spec.Exec)]; ok && spec.InProcess {
+		// A role of this binary, run without a second execve(2) and a
+		// second start of the Go runtime and its packages.
+		inherited = c
+		return role(spec.Exec[1:])
+	}
 	if len(spec.Exec) > 0 {
 		// The role inherits fds 3 and 4 (not close-on-exec) and sends
 		// "ready" itself.
@@ -139,6 +145,13 @@ func childMain() int {
 	}
 	c.Ready()
 	return c.Hold()
+}
+
+func firstOf(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	return s[0]
 }
 
 // probeMain reads one piece of kernel state from wherever the constructor

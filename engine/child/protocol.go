@@ -35,6 +35,7 @@ const (
 	StageListen     Stage = "listen"     // the serve role listens
 	StageEntrypoint Stage = "entrypoint" // the serve role ran the image's entrypoint
 	StageFork       Stage = "fork"       // the bounded fork bomb's forks
+	StageExited     Stage = "exited"     // a container's command ended (Status), after ready
 	// The end of the start: the parent stops reading at either.
 	StageReady Stage = "ready" // PID is the child's PID as it sees itself
 	StageError Stage = "error" // Err says what failed
@@ -53,6 +54,8 @@ type Message struct {
 	Op    *engine.Op `json:"op,omitempty"`
 	PID   int        `json:"pid,omitempty"` // for StageReady: the child's PID as it sees itself
 	Err   string     `json:"err,omitempty"` // for StageError
+	// For StageExited: the command's exit status (128+N for signal N).
+	Status int `json:"status,omitempty"`
 }
 
 // command is what the parent writes on fd 3 after the configuration.

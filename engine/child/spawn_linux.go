@@ -67,6 +67,14 @@ type Spec struct {
 	PivotRoot string   `json:"pivot_root,omitempty"`
 	Chroot    string   `json:"chroot,omitempty"`
 	DropCaps  []string `json:"drop_caps,omitempty"`
+	// Stdio, when set, are the child's fds 0, 1 and 2 (else /dev/null and
+	// a relay of stderr). Follow keeps fd 4 read after "ready": the
+	// messages the role sends later arrive on Process.Messages.
+	Stdio  []*os.File `json:"-"`
+	Follow bool       `json:"-"`
+	// InProcess: Exec names a role of this binary, which the child calls
+	// itself instead of execve(2)ing into it (one Go start fewer).
+	InProcess bool `json:"in_process,omitempty"`
 }
 
 // Process is a running child process holding namespaces.
@@ -80,6 +88,7 @@ type Process struct {
 	entry  engine.Entry
 	s      *engine.Session
 	done   chan struct{}
+	later  chan Message // Spec.Follow: messages after "ready"
 }
 
 // Spawn starts a child in new namespaces, journals it, and waits until it
@@ -103,6 +112,9 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 	cmd := exec.Command("/proc/self/exe", RoleChild)
 	cmd.ExtraFiles = []*os.File{cfgR, msgW}
 	cmd.Stderr = stderrRelay()
+	if len(spec.Stdio) == 3 {
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = spec.Stdio[0], spec.Stdio[1], spec.Stdio[2]
+	}
 	cmd.Env = os.Environ()
 	attr := &syscall.SysProcAttr{}
 	var flagNames []string
@@ -192,10 +204,13 @@ func Adopt(s *engine.Session, cmd *exec.Cmd, control *os.File, spec Spec) (*Proc
 }
 
 func (c *Process) readStages(r *os.File) error {
-	defer r.Close()
 	type result struct{ err error }
 	res := make(chan result, 1)
+	if c.Spec.Follow {
+		c.later = make(chan Message, 4)
+	}
 	go func() {
+		defer r.Close()
 		sc := bufio.NewScanner(r)
 		for sc.Scan() {
 			var m Message
@@ -212,6 +227,9 @@ func (c *Process) readStages(r *os.File) error {
 			case StageReady:
 				c.Inside = m.PID
 				res <- result{}
+				if c.later != nil {
+					c.follow(sc)
+				}
 				return
 			case StageError:
 				res <- result{newFailure(m.Err, c.Ops)}
@@ -227,6 +245,21 @@ func (c *Process) readStages(r *os.File) error {
 		return fmt.Errorf("the child did not report ready within 15 s")
 	}
 }
+
+// follow hands the messages after "ready" to Messages, until EOF.
+func (c *Process) follow(sc *bufio.Scanner) {
+	defer close(c.later)
+	for sc.Scan() {
+		var m Message
+		if json.Unmarshal(sc.Bytes(), &m) == nil {
+			c.later <- m
+		}
+	}
+}
+
+// Messages are the role's messages after "ready" (Spec.Follow), closed
+// when it closes fd 4 or exits; nil without Follow.
+func (c *Process) Messages() <-chan Message { return c.later }
 
 // Stop ends the child (closing its pipe, then SIGKILL if it lingers) and
 // marks it undone in the journal. A child that does not die even then (a

@@ -105,20 +105,7 @@ func containerMain(args []string) int {
 		}) != nil {
 		return 3
 	}
-	if c.Stage(child.StageMount, `mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL)`, "mount --make-rprivate /",
-		func() error { return unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, "") }) != nil {
-		return 3
-	}
-	null := filepath.Join(rootfs, "dev", "null")
-	if c.Stage(child.StageMount, fmt.Sprintf(`open(%q, O_CREAT); mount("/dev/null", %q, NULL, MS_BIND, NULL)`, null, null),
-		"touch $ROOTFS/dev/null; mount --bind /dev/null $ROOTFS/dev/null", func() error {
-			f, err := os.OpenFile(null, os.O_CREATE|os.O_WRONLY, 0o666)
-			if err != nil {
-				return err
-			}
-			f.Close()
-			return unix.Mount("/dev/null", null, "", unix.MS_BIND, "")
-		}) != nil {
+	if makePrivate(c) != nil || bindNull(c, rootfs) != nil {
 		return 3
 	}
 	if child.PivotInto(c, rootfs) != nil {
