@@ -103,7 +103,7 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 	cmd := exec.Command("/proc/self/exe", RoleChild)
 	cmd.ExtraFiles = []*os.File{cfgR, msgW}
 	cmd.Stderr = stderrRelay()
-	cmd.Env = os.Environ()
+	cmd.Env = noTHPEnv(os.Environ(), spec) // thp_linux.go
 	attr := &syscall.SysProcAttr{}
 	var flagNames []string
 	for _, n := range spec.NewNS {
@@ -173,6 +173,7 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 		c.Stop()
 		return nil, err
 	}
+	c.noteTHP()
 	return c, nil
 }
 
