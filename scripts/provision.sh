@@ -21,6 +21,7 @@ GO_VERSION=1.26.8
 GO_SUM="h1:ZOmGe1OnfREDMIdb1Qi4G9JSuDPBLGExZMQ4nis1RXM=" # golang.org/toolchain v0.0.1-go1.26.8.linux-amd64
 cd "$(dirname "$0")/.."
 repo=$PWD
+export HOME=${HOME:-/root} # cloud-init's runcmd has none; the go command needs one
 say() { echo "provision: $*"; }
 die() { echo "provision: $*" >&2; exit 1; }
 
