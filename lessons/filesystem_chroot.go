@@ -5,10 +5,12 @@ package lessons
 // only what was copied into it.
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 
 	"nakami/engine/child"
 	"nakami/engine/procfs"
@@ -84,11 +86,18 @@ var fsChrootStep = &Step{
 				if err != nil {
 					return false, errText(err)
 				}
-				if string(inside) == string(host) {
-					return false, Tf("%s is the host's /etc/passwd (%d lines)", "%s はホストの /etc/passwd と同じ (%d 行)", p, lines(host))
+				// The same file, not the same text: a small host's own
+				// /etc/passwd may read exactly like the made-up one.
+				fi, ierr := os.Stat(p)
+				hi, herr := os.Stat("/etc/passwd")
+				if ierr != nil || herr != nil {
+					return false, errText(errors.Join(ierr, herr))
 				}
-				return true, Tf("%s has %d lines (users %s); the host's /etc/passwd has %d",
-					"%s は %d 行 (ユーザー %s)。ホストの /etc/passwd は %d 行", p, lines(inside), users(inside), lines(host))
+				if os.SameFile(fi, hi) {
+					return false, Tf("%s is the host's /etc/passwd (the same inode, %d lines)", "%s はホストの /etc/passwd そのもの(同じ inode、%d 行)", p, lines(host))
+				}
+				return true, Tf("%s is another file (inode %d, not the host's %d): %d lines (users %s); the host's /etc/passwd has %d",
+					"%s は別のファイル(inode %d。ホストのは %d): %d 行 (ユーザー %s)。ホストの /etc/passwd は %d 行", p, inode(fi), inode(hi), lines(inside), users(inside), lines(host))
 			}),
 		procCheck(T("a shell started in the root filesystem sees only its entries", "ルートファイルシステムで起動したシェルにはその中身しか見えない"), "jail",
 			func(e *Env, c *child.Process) (bool, Text) {
@@ -117,4 +126,12 @@ var fsChrootStep = &Step{
 					strings.Join(seen, " "), c.PID, len(hidden), strings.Join(hidden[:min(3, len(hidden))], ", "))
 			}),
 	},
+}
+
+// inode is a file's inode number as stat(2) gave it.
+func inode(fi os.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Ino
+	}
+	return 0
 }

@@ -144,15 +144,24 @@ var fcInsideStep = &Step{
 	},
 }
 
-// psPIDs reads the PID column of ps aux output.
+// psPIDs reads the PID column of ps aux output, wherever its header puts
+// it: procps prints USER first and PID second, busybox PID first.
 func psPIDs(out string) []int {
 	var pids []int
-	for i, l := range strings.Split(strings.TrimSpace(out), "\n") {
+	col := -1
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 		f := strings.Fields(l)
-		if i == 0 || len(f) < 2 {
+		if col < 0 {
+			col = slices.Index(f, "PID")
+			if col < 0 {
+				return nil // not ps output
+			}
 			continue
 		}
-		if n, err := strconv.Atoi(f[1]); err == nil {
+		if len(f) <= col {
+			continue
+		}
+		if n, err := strconv.Atoi(f[col]); err == nil {
 			pids = append(pids, n)
 		}
 	}

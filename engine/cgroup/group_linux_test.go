@@ -17,7 +17,7 @@ import (
 	"nakami/internal/kerneltest"
 )
 
-func detect(t *testing.T) *System {
+func detect(t testing.TB) *System {
 	t.Helper()
 	c, err := Detect()
 	if err != nil {
@@ -56,7 +56,7 @@ func limitedGroup(t *testing.T, s *engine.Session, name string, ctrls ...string)
 	return g
 }
 
-func spawnIn(t *testing.T, s *engine.Session, g *Group, exec ...string) *child.Process {
+func spawnIn(t testing.TB, s *engine.Session, g *Group, exec ...string) *child.Process {
 	t.Helper()
 	c, err := child.Spawn(s, g.Place(child.Spec{Role: "work", Exec: exec}))
 	if err != nil {

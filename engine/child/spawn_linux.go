@@ -115,7 +115,7 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 	if len(spec.Stdio) == 3 {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = spec.Stdio[0], spec.Stdio[1], spec.Stdio[2]
 	}
-	cmd.Env = os.Environ()
+	cmd.Env = noTHPEnv(os.Environ(), spec) // thp_linux.go
 	attr := &syscall.SysProcAttr{}
 	var flagNames []string
 	for _, n := range spec.NewNS {
@@ -185,6 +185,7 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 		c.Stop()
 		return nil, err
 	}
+	c.noteTHP()
 	return c, nil
 }
 

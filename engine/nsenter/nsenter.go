@@ -37,12 +37,13 @@ const (
 	EnvTypes        = "_NAKAMI_NSENTER_TYPES"
 	EnvUnshareTime  = "_NAKAMI_UNSHARE_TIME"
 	EnvUnshareGroup = "_NAKAMI_UNSHARE_CGROUP"
+	EnvNoTHP        = "_NAKAMI_NO_THP"
 )
 
 func init() {
 	// The constructor already removed them from libc's environ; Go copied
 	// the environment from the initial stack, so remove them here too.
-	for _, k := range []string{EnvPID, EnvTypes, EnvUnshareTime, EnvUnshareGroup} {
+	for _, k := range []string{EnvPID, EnvTypes, EnvUnshareTime, EnvUnshareGroup, EnvNoTHP} {
 		os.Unsetenv(k)
 	}
 }
