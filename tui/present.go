@@ -4,7 +4,7 @@ package tui
 // share the presenter's terminal theme, so the light palette must not sit
 // on whatever background the terminal has (near-black on black on a dark
 // one): every line is painted, and every reset of the styles inside it
-// (lipgloss ends each run with one) puts the presenter's
+// (lipgloss and glamour end each run with one) puts the presenter's
 // foreground and background back.
 
 import (

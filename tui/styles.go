@@ -11,7 +11,7 @@ import (
 type styles struct {
 	title, dim, bold, pass, fail, newNS, accent, selected, done lipgloss.Style
 	pane, paneFocus, header, footer                             lipgloss.Style
-	name                                                        string // which palette: dark, light, notty
+	glamour                                                     string // glamour style name
 }
 
 func newStyles(dark, present, noColor bool) styles {
@@ -40,7 +40,7 @@ func newStyles(dark, present, noColor bool) styles {
 		pane:     lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).BorderForeground(border).Padding(0, 1),
 		header:   lipgloss.NewStyle().Bold(true).Foreground(accent),
 		footer:   lipgloss.NewStyle().Foreground(faint),
-		name:     map[bool]string{true: "dark", false: "light"}[dark],
+		glamour:  map[bool]string{true: "dark", false: "light"}[dark],
 	}
 	s.paneFocus = s.pane.BorderForeground(accent)
 	if present {
@@ -48,7 +48,7 @@ func newStyles(dark, present, noColor bool) styles {
 		s.paneFocus = s.paneFocus.Padding(1, 3)
 	}
 	if noColor {
-		s.name = "notty"
+		s.glamour = "notty"
 	}
 	return s
 }

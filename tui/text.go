@@ -1,28 +1,50 @@
 package tui
 
-// The step's text, rendered (markdown.go) and cached per language, step,
+// The step's text, rendered with glamour and cached per language, step,
 // width and style (rendering is the slowest part of a frame).
 
 import (
 	"fmt"
 	"strings"
 
+	"charm.land/glamour/v2"
+
 	"nakami/internal/wrap"
 
 	"nakami/lessons"
 )
 
-type mdCache struct{ out map[string]string }
+type mdCache struct {
+	renderers map[string]*glamour.TermRenderer
+	out       map[string]string
+}
 
-func newMDCache() *mdCache { return &mdCache{out: map[string]string{}} }
+func newMDCache() *mdCache {
+	return &mdCache{renderers: map[string]*glamour.TermRenderer{}, out: map[string]string{}}
+}
 
-// render draws md at width in the styles st (name tells them apart).
-func (c *mdCache) render(md string, st styles, width int) string {
-	k := fmt.Sprintf("%s|%d|%s", st.name, width, md)
+func (c *mdCache) render(md, style string, width int) string {
+	k := fmt.Sprintf("%s|%d|%s", style, width, md)
 	if s, ok := c.out[k]; ok {
 		return s
 	}
-	s := renderMarkdown(md, newMDStyle(st), width)
+	rk := style
+	r := c.renderers[rk]
+	if r == nil {
+		var err error
+		// glamour's own wrapping breaks inside names and only at spaces in
+		// Japanese; it renders unwrapped and wrapText breaks the lines.
+		r, err = glamour.NewTermRenderer(glamour.WithStandardStyle(style), glamour.WithWordWrap(0))
+		if err != nil {
+			return md
+		}
+		c.renderers[rk] = r
+	}
+	s, err := r.Render(md)
+	if err != nil {
+		s = md
+	}
+	s = wrapText(strings.Trim(s, "\n"), width)
 	c.out[k] = s
 	return s
 }
@@ -59,5 +81,8 @@ func stepMarkdown(lang string, it item, hints int, params []string) string {
 	return b.String()
 }
 
-// wrapLines wraps every line of s to width (see internal/wrap).
+// wrapText wraps each rendered line to width; a continuation keeps the
+// line's indent, its quote bar and the width of its bullet or "$ ".
+func wrapText(s string, width int) string { return strings.Join(wrapLines(s, width), "\n") }
+
 func wrapLines(s string, width int) []string { return wrap.Text(s, max(10, width)) }

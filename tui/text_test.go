@@ -28,7 +28,7 @@ func TestEveryStepTextWrapsCleanly(t *testing.T) {
 				it := item{lesson: l, step: s}
 				md := stepMarkdown(lang, it, 9, nil)
 				for _, w := range []int{52, 60, 75, 120} {
-					lines := strings.Split(ansi.Strip(c.render(md, newStyles(true, false, false), w)), "\n")
+					lines := strings.Split(ansi.Strip(c.render(md, "dark", w)), "\n")
 					checkLines(t, lang+" "+it.key(), md, lines, w)
 				}
 			}
@@ -51,7 +51,7 @@ func checkLines(t *testing.T, what, md string, lines []string, w int) {
 	for _, n := range name.FindAllString(md, -1) {
 		if len(n) < w-8 && !strings.Contains(joined, n) {
 			if !strings.Contains(unbroken(joined), n) {
-				continue // the renderer changed it (a link, emphasis): not ours to judge
+				continue // glamour changed it (a link, emphasis): not ours to judge
 			}
 			t.Errorf("%s at %d: %q is split across lines", what, w, n)
 		}

@@ -197,7 +197,7 @@ func (m *model) pane(p panel, w, h int) string {
 			}
 			md = stepMarkdown(m.lang, it, m.hints[it.key()], params)
 		}
-		lines = strings.Split(m.md.render(md, m.st, inner), "\n")
+		lines = strings.Split(m.md.render(md, m.st.glamour, inner), "\n")
 	case panelTranscript:
 		title, lines = m.tr("Transcript", "実行記録"), m.transcriptLines(inner)
 	case panelLive:
