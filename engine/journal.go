@@ -142,11 +142,13 @@ func (j *Journal) Record(e Entry) (Entry, error) {
 		return e, err
 	}
 	j.entries = append(j.entries, e)
+	faultPoint() // NAKAMI_FAULT=kill@N (fault.go): the line is written, the object not yet made
 	return e, nil
 }
 
 // Release removes one object now and marks it undone.
 func (j *Journal) Release(e Entry) error {
+	faultPoint() // NAKAMI_FAULT=kill@N (fault.go): before the object is removed
 	err := Undo(e)
 	j.mu.Lock()
 	defer j.mu.Unlock()
