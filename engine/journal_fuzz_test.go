@@ -20,6 +20,9 @@ func FuzzReadJournal(f *testing.F) {
 		if err != nil {
 			return
 		}
+		if !sessionID.MatchString(h.Session) {
+			t.Fatalf("journal %q accepted with session %q", b, h.Session)
+		}
 		for _, e := range live {
 			if !e.valid() || !e.carries("nakami-"+h.Session) || e.Undone != 0 {
 				t.Fatalf("journal %q handed back %+v for session %q", b, e, h.Session)
