@@ -77,8 +77,9 @@ func nextPoint(n int, full bool) int {
 }
 
 // crashAt runs the lesson with the fault at n and reports whether the
-// fault fired; a run that ends by itself must pass, then cleanup must
-// succeed either way.
+// fault fired; a run that ends by itself must end by exit 0 or 1 (not a
+// usage or machine error, nor another signal), then cleanup must succeed
+// either way.
 func crashAt(t *testing.T, lesson string, n int) (killed bool) {
 	t.Helper()
 	cmd := command(t, nil, "run", lesson)
@@ -86,9 +87,16 @@ func crashAt(t *testing.T, lesson string, n int) (killed bool) {
 	out, err := cmd.CombinedOutput()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
-		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+		ws, _ := ee.Sys().(syscall.WaitStatus)
+		switch {
+		case ws.Signaled() && ws.Signal() == syscall.SIGKILL:
 			killed = true
-		} else {
+		case ee.ExitCode() == exitFailed:
+			// A check failed (a CPU share measured on a loaded machine):
+			// the lessons' own tests judge that; this test judges the
+			// host afterwards, which settle still compares.
+			t.Logf("NAKAMI_FAULT=kill@%d nakami run %s ran to the end with a failed check", n, lesson)
+		default:
 			t.Errorf("NAKAMI_FAULT=kill@%d nakami run %s exited %d without the fault firing:\n%s", n, lesson, ee.ExitCode(), out)
 		}
 	} else if err != nil {
