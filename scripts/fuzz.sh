@@ -18,16 +18,16 @@ filter=${2:-}
 # is shared, so the default is one.
 parallel=${FUZZ_PARALLEL:-1}
 total=0
+failed=()
 printf '%-22s %-16s %12s %10s %8s\n' target package execs new corpus
 for pkg in $(go list ./...); do
 	for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
 		[[ -z "$filter" || "$target" == *"$filter"* ]] || continue
 		log=$(mktemp)
 		if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$time" -parallel "$parallel" "$pkg" >"$log" 2>&1; then
-			cat "$log"
-			echo "fuzz.sh: $target in $pkg failed; the input is saved in testdata/fuzz/$target" >&2
-			rm -f "$log"
-			exit 1
+			tail -20 "$log"
+			echo "fuzz.sh: $target in $pkg failed; a crashing input is saved in testdata/fuzz/$target" >&2
+			failed+=("$target")
 		fi
 		# The last progress line: "fuzz: elapsed: 1m0s, execs: 123 (2/sec), new interesting: 4 (total: 9)"
 		last=$(grep 'fuzz: elapsed' "$log" | tail -1)
@@ -40,3 +40,7 @@ for pkg in $(go list ./...); do
 	done
 done
 echo "total executions: $total"
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "failed: ${failed[*]}"
+	exit 1
+fi
