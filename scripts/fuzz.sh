@@ -28,6 +28,8 @@ for pkg in $(go list ./...); do
 			tail -20 "$log"
 			echo "fuzz.sh: $target in $pkg failed; a crashing input is saved in testdata/fuzz/$target" >&2
 			failed+=("$target")
+			rm -f "$log"
+			continue
 		fi
 		# The last progress line: "fuzz: elapsed: 1m0s, execs: 123 (2/sec), new interesting: 4 (total: 9)"
 		last=$(grep 'fuzz: elapsed' "$log" | tail -1)
