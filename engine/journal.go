@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -39,6 +40,9 @@ const (
 // sharedDirs are the untagged directories a journal may name (as
 // KindEmptyDir): places where tools expect a fixed path.
 var sharedDirs = map[string]bool{"/run/netns": true}
+
+// sessionID is the shape of a session id (NewSession): 8 hex digits.
+var sessionID = regexp.MustCompile(`^[0-9a-f]{8}$`)
 
 // Header is the first line of a journal.
 type Header struct {
@@ -142,11 +146,13 @@ func (j *Journal) Record(e Entry) (Entry, error) {
 		return e, err
 	}
 	j.entries = append(j.entries, e)
+	faultPoint() // NAKAMI_FAULT=kill@N (fault.go): the line is written, the object not yet made
 	return e, nil
 }
 
 // Release removes one object now and marks it undone.
 func (j *Journal) Release(e Entry) error {
+	faultPoint() // NAKAMI_FAULT=kill@N (fault.go): before the object is removed
 	err := Undo(e)
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -242,7 +248,9 @@ func ReadJournal(path string) (Header, []Entry, []error, error) {
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Bytes()
 		if n == 1 {
-			if err := json.Unmarshal(line, &h); err != nil || h.Session == "" || h.PID <= 0 {
+			// The session is 8 hex digits (NewSession): a shorter one, such as
+			// "a", would make "nakami-a" a tag every session's names contain.
+			if err := json.Unmarshal(line, &h); err != nil || !sessionID.MatchString(h.Session) || h.PID <= 0 {
 				return h, nil, nil, fmt.Errorf("journal %s has an unreadable header", path)
 			}
 			continue

@@ -36,7 +36,7 @@ func ParsePercent(name, v string) (float64, error) {
 	ncpu := runtime.NumCPU()
 	m := percentRe.FindStringSubmatch(strings.TrimSpace(v))
 	if m == nil {
-		return 0, fmt.Errorf("%s=%s is not a percentage such as 50%% (from 1%% to %d%% on this machine's %d CPUs)", name, v, 100*ncpu, ncpu)
+		return 0, fmt.Errorf("%s=%s is not a percentage such as 50%% (from 1%% to %d%% on this machine's %d CPUs)", name, shown(v), 100*ncpu, ncpu)
 	}
 	p, _ := strconv.ParseFloat(m[1], 64)
 	switch {
@@ -53,7 +53,7 @@ func ParsePercent(name, v string) (float64, error) {
 func ParseBytes(name, v string) (int64, error) {
 	m := bytesRe.FindStringSubmatch(strings.TrimSpace(v))
 	if m == nil {
-		return 0, fmt.Errorf("%s=%s is not a size such as 10MB (a whole number with B, KB, MB, GB, KiB, MiB or GiB)", name, v)
+		return 0, fmt.Errorf("%s=%s is not a size such as 10MB (a whole number with B, KB, MB, GB, KiB, MiB or GiB)", name, shown(v))
 	}
 	unit, ok := units[strings.ToLower(m[2])]
 	if !ok {
@@ -98,7 +98,7 @@ var pidsParam = Param{
 	Check: func(v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < pidsFloor || n > pidsCeiling {
-			return fmt.Errorf("pids=%s is not a whole number from %d to %d (the fork bomb's own runtime needs about a dozen)", v, pidsFloor, pidsCeiling)
+			return fmt.Errorf("pids=%s is not a whole number from %d to %d (the fork bomb's own runtime needs about a dozen)", shown(v), pidsFloor, pidsCeiling)
 		}
 		return nil
 	},
@@ -125,4 +125,14 @@ func paramPercent(e *Env, lesson, step, name string) float64 {
 func paramBytes(e *Env, lesson, step, name string) int64 {
 	n, _ := ParseBytes(name, e.Param(stepOf(lesson, step), name))
 	return n
+}
+
+// shown is a refused value as a sentence can hold it: as typed, or quoted
+// when it holds a line break or another control character (found by
+// FuzzParamCheck: cpu="\n" split the refusal over two lines).
+func shown(v string) string {
+	if strings.IndexFunc(v, func(r rune) bool { return r < ' ' || r == 0x7f }) >= 0 {
+		return strconv.Quote(v)
+	}
+	return v
 }

@@ -28,7 +28,9 @@ func printJSON(v any) error {
 
 type doctorReport struct {
 	doctor.Facts
-	Lessons map[string][]string `json:"cannot_run"` // lesson → "step: why"
+	Lessons   map[string][]string `json:"cannot_run"` // lesson → "step: why"
+	Leftovers []string            `json:"leftovers"`  // dead sessions' objects (leftovers.go)
+	Conflicts []string            `json:"conflicts"`  // what holds the network lesson's names
 }
 
 func newDoctor(g *globals) *cobra.Command {
@@ -39,6 +41,7 @@ func newDoctor(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			rep := doctorReport{Facts: doctor.Preflight(), Lessons: map[string][]string{}}
+			rep.Leftovers, rep.Conflicts = hostLeftovers(g.lang)
 			for _, l := range lessons.All() {
 				rep.Lessons[l.ID] = []string{}
 				for _, s := range l.Steps {
@@ -57,6 +60,8 @@ func newDoctor(g *globals) *cobra.Command {
 			verdict := error(nil)
 			if cannot > 0 {
 				verdict = machineErr("%d of %d steps cannot run here, as this user", cannot, all)
+			} else if len(rep.Conflicts) > 0 {
+				verdict = machineErr("the network lesson cannot start: %s", rep.Conflicts[0])
 			}
 			if asJSON {
 				if err := printJSON(rep); err != nil {
@@ -88,6 +93,7 @@ func newDoctor(g *globals) *cobra.Command {
 			}
 			sort.Strings(tools)
 			fmt.Printf("tools           %s\n\n", strings.Join(tools, " "))
+			printLeftovers(rep.Leftovers, rep.Conflicts)
 			for _, l := range lessons.All() {
 				if len(rep.Lessons[l.ID]) == 0 {
 					fmt.Printf("✓ %s: every step can run\n", l.ID)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"nakami/engine"
 	"nakami/engine/child"
 	_ "nakami/engine/nsenter" // joins namespaces before the Go runtime starts
 )
@@ -85,6 +86,9 @@ func newRoot(g *globals) *cobra.Command {
 				return usageErr("--lang must be en or ja, not %q", g.lang)
 			}
 			g.langSet = cmd.Flags().Changed("lang")
+			if err := engine.CheckFault(); err != nil {
+				return usageErr("%v", err)
+			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {

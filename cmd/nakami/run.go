@@ -35,6 +35,9 @@ func newRun(g *globals) *cobra.Command {
 			if err != nil {
 				return usageErr("%v", err)
 			}
+			if err := beforeRun(g, l, s); err != nil { // leftovers.go
+				return err
+			}
 			return runHeadless(g, l, s, params, runOpts{json: asJSON, keep: keep, step: step})
 		},
 	}

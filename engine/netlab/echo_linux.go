@@ -40,12 +40,12 @@ func (n *Net) PingInside(target string, count int) (EchoReport, error) {
 	call := fmt.Sprintf("socket(AF_INET, SOCK_RAW, IPPROTO_ICMP) in %s; sendto(%s)/recvfrom ×%d", n.NS, target, count)
 	shell := fmt.Sprintf("ip netns exec %s ping -c %d %s", n.NS, count, target)
 	if err := n.waitForwarding(); err != nil {
-		return r, err
+		return r, fmt.Errorf("%w; the kernel shows %s", err, n.Diagnose())
 	}
 	op, err := engine.Perform(call, shell, func() (string, error) {
 		err := n.Inside(func() error { return echo(&r, dst, count) })
 		if err == nil && r.Received < r.Sent {
-			err = errors.New(r.Summary())
+			err = errors.New(r.Summary() + "; the kernel shows " + n.Diagnose()) // diagnose_linux.go
 		}
 		return r.Summary(), err
 	})

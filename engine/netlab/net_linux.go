@@ -67,8 +67,12 @@ func addAddr(l netlink.Link, cidr string) error {
 	return netlink.AddrAdd(l, &netlink.Addr{IPNet: ipn})
 }
 
-// AddBridge creates the bridge, gives it 192.168.77.1/24 and brings it up.
+// AddBridge refuses when something holds the subnet (CheckFree), then
+// creates the bridge, gives it 192.168.77.1/24 and brings it up.
 func (n *Net) AddBridge() error {
+	if err := CheckFree(n.s.ID); err != nil { // conflicts_linux.go: before anything is made
+		return err
+	}
 	if err := n.record(engine.KindLink, n.Bridge); err != nil {
 		return err
 	}

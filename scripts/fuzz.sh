@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs every fuzz target of nakami for a set time each (default 60s), one
+# after another, and prints one line of figures per target: executions,
+# inputs that found new coverage, and the size of the corpus. A crash stops
+# the script with the failing input saved under testdata/fuzz/<target>/,
+# where `go test` then replays it on every run.
+#
+#   scripts/fuzz.sh            # 60 s per target
+#   scripts/fuzz.sh 10s        # shorter
+#   scripts/fuzz.sh 60s Status # only targets whose name matches
+#
+# The targets parse text and bytes only; none needs root or the kernel lock.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+time=${1:-60s}
+filter=${2:-}
+# Fuzzing runs as many workers as CPUs unless told otherwise; the machine
+# is shared, so the default is one.
+parallel=${FUZZ_PARALLEL:-1}
+total=0
+failed=()
+printf '%-22s %-16s %12s %10s %8s\n' target package execs new corpus
+for pkg in $(go list ./...); do
+	for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+		[[ -z "$filter" || "$target" == *"$filter"* ]] || continue
+		log=$(mktemp)
+		if ! go test -run '^$' -fuzz "^${target}\$" -fuzztime "$time" -parallel "$parallel" "$pkg" >"$log" 2>&1; then
+			tail -20 "$log"
+			echo "fuzz.sh: $target in $pkg failed; a crashing input is saved in testdata/fuzz/$target" >&2
+			failed+=("$target")
+			rm -f "$log"
+			continue
+		fi
+		# The last progress line: "fuzz: elapsed: 1m0s, execs: 123 (2/sec), new interesting: 4 (total: 9)"
+		last=$(grep 'fuzz: elapsed' "$log" | tail -1)
+		execs=$(sed -E 's/.*execs: ([0-9]+).*/\1/' <<<"$last")
+		new=$(sed -E 's/.*new interesting: ([0-9]+).*/\1/' <<<"$last")
+		corpus=$(sed -E 's/.*\(total: ([0-9]+)\).*/\1/' <<<"$last")
+		printf '%-22s %-16s %12s %10s %8s\n' "$target" "${pkg#nakami/}" "$execs" "$new" "$corpus"
+		total=$((total + execs))
+		rm -f "$log"
+	done
+done
+echo "total executions: $total"
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "failed: ${failed[*]}"
+	exit 1
+fi
