@@ -208,7 +208,7 @@ func StartProgram(s *engine.Session, r Program) (*child.Process, Outcome, error)
 		cmd = exec.Command("/proc/self/exe", RoleCapExec, string(spec))
 		who = "after the helper set its capabilities"
 	}
-	cmd.Stdin, cmd.Stdout, cmd.Env, cmd.Dir = inR, outW, os.Environ(), "/"
+	cmd.Stdin, cmd.Stdout, cmd.Env, cmd.Dir = inR, outW, engine.FakeEnviron(os.Environ()), "/"
 	start := time.Now()
 	err = cmd.Start()
 	inR.Close()

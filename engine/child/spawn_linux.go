@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,6 +123,22 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 		attr.GidMappingsEnableSetgroups = false
 	}
 	cmd.SysProcAttr = attr
+	cmd.Env = engine.FakeEnviron(cmd.Env)
+	faked := ""
+	if engine.Faking() {
+		// The negative control (engine/fake.go): the namespaces are
+		// reported, not made; a process with no namespace to fake, whose
+		// start is itself the result, or one that must run inside a cgroup
+		// (a workload), is not started at all.
+		if len(spec.NewNS) == 0 || spec.CgroupDir != "" || len(spec.CgroupProcs) > 0 {
+			closeAll(cfgR, cfgW, msgR, msgW)
+			s.T.Add(engine.Op{Call: "clone()", Shell: spec.Shell, By: "nakami", Outcome: "faked", Failed: true, Faked: true, Detail: engine.ErrFaked.Error()})
+			return nil, engine.ErrFaked
+		}
+		attr.Cloneflags, attr.UidMappings, attr.GidMappings = 0, nil, nil
+		cmd.Env = slices.DeleteFunc(cmd.Env, func(kv string) bool { return strings.HasPrefix(kv, nsenter.EnvUnshareTime+"=") })
+		faked = "; faked (negative control): no new namespace"
+	}
 
 	call := fmt.Sprintf("clone(%s)", procfs.CloneFlagString(flagNames))
 	if len(flagNames) == 0 {
@@ -152,7 +169,7 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 		msgR.Close()
 		return nil, fmt.Errorf("cannot start a child in new %v namespaces: %w", flagNames, err)
 	}
-	op.Detail = "pid " + strconv.Itoa(cmd.Process.Pid)
+	op.Detail, op.Faked = "pid "+strconv.Itoa(cmd.Process.Pid)+faked, faked != ""
 	s.T.Add(op)
 	c := &Process{Spec: spec, PID: cmd.Process.Pid, cmd: cmd, cfg: cfgW, s: s, done: make(chan struct{})}
 	// The PID exists only after clone, so the journal line follows it; until
@@ -313,4 +330,10 @@ func stderrRelay() *os.File {
 var spawnStderr struct {
 	once sync.Once
 	w    *os.File
+}
+
+func closeAll(fs ...*os.File) {
+	for _, f := range fs {
+		f.Close()
+	}
 }
