@@ -121,4 +121,3 @@ func codeOrder(l *Lesson) string {
 	}
 	return strings.Join(ids, " ")
 }
-
