@@ -118,13 +118,29 @@ func proveStep(ctx context.Context, l *Lesson, s *Step, params map[string]string
 }
 
 // controlStep runs s with its operations faked and counts the checks that
-// fail, as each must.
+// fail, as each must. A step that only reads (its faked run faked nothing)
+// shows what its prerequisites made, so then they are faked with it.
 func controlStep(ctx context.Context, l *Lesson, s *Step, params map[string]string) Proof {
-	var p Proof
+	p, faked := control(ctx, l, s, params, false)
+	if !faked {
+		p, _ = control(ctx, l, s, params, true)
+	}
+	if p.Checks == 0 && len(p.Errs) > 0 {
+		p.Checks = len(s.Checks) // a prerequisite failed: none of them was shown to fail
+	}
+	return p
+}
+
+func control(ctx context.Context, l *Lesson, s *Step, params map[string]string, plan bool) (p Proof, faked bool) {
 	name := withParams(l, s, params)
-	p.Errs = prepared(ctx, l, s, params, func(env *Env) []error {
+	if plan {
+		name += ", its prerequisites faked too"
+	}
+	run := func(env *Env) []error {
 		var errs []error
-		for _, c := range Faked(env, l, s) {
+		results, f := Faked(env, l, s)
+		faked = f
+		for _, c := range results {
 			p.Checks++
 			if !c.Pass {
 				p.Caught++
@@ -133,20 +149,43 @@ func controlStep(ctx context.Context, l *Lesson, s *Step, params map[string]stri
 			errs = append(errs, fmt.Errorf("%s: check %q passes when the step's operations are faked (%s)", name, c.Name, c.Detail))
 		}
 		return errs
-	})
-	if p.Checks == 0 && len(p.Errs) > 0 {
-		p.Checks = len(s.Checks) // a prerequisite failed: none of them was shown to fail
 	}
-	return p
+	if !plan {
+		p.Errs = prepared(ctx, l, s, params, run)
+		return p, faked
+	}
+	sess, err := engine.NewSession()
+	if err != nil {
+		return Proof{Errs: []error{err}}, false
+	}
+	env := NewEnv(ctx, sess, "en")
+	for k, v := range params {
+		env.Params[k] = v
+	}
+	defer func() {
+		env.Close()
+		sess.Close()
+	}()
+	steps := Plan(l, s)
+	for _, q := range steps[:len(steps)-1] {
+		Faked(env, l, q)
+	}
+	p.Errs = run(env)
+	return p, faked
 }
 
 // Faked runs s's action in env with its operations faked, then evaluates
 // every check of s with faking off (the checks read the kernel as always).
-func Faked(env *Env, l *Lesson, s *Step) []CheckResult {
+// faked says whether any operation was faked.
+func Faked(env *Env, l *Lesson, s *Step) (results []CheckResult, faked bool) {
+	mark := env.S.T.Len()
 	engine.Fake(true)
 	err := safely(func() error { return s.Action(env) })
 	engine.Fake(false)
 	env.ran[l.ID+"/"+s.ID] = true
 	_ = err // a faked step may well fail; its checks must fail too
-	return evaluate(env, s)
+	for _, op := range env.S.T.Since(mark) {
+		faked = faked || op.Faked
+	}
+	return evaluate(env, s), faked
 }

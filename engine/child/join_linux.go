@@ -201,14 +201,14 @@ func Probe(t *engine.Transcript, pid int, types []string, probe string, v any) e
 }
 
 var probeCalls = map[string]string{
-	"hostname": "uname()", "id": "getuid()", "ns": "readlink(/proc/self/ns/*)",
+	"hostname": "uname()", "id": "read(/proc/1/status) Uid, Gid", "ns": "readlink(/proc/self/ns/*)",
 	"ps": "getdents(/proc)", "uptime": "read(/proc/uptime)",
-	"shm": "read(/proc/sysvipc/shm)", "cgroup": "read(/proc/self/cgroup)",
+	"shm": "read(/proc/sysvipc/shm)", "cgroup": "read(/proc/1/cgroup)",
 }
 
 var probeShell = map[string]string{
-	"hostname": "hostname", "id": "id", "ns": "ls -l /proc/self/ns", "ps": "ls /proc",
-	"uptime": "cat /proc/uptime", "shm": "ipcs -m", "cgroup": "cat /proc/self/cgroup",
+	"hostname": "hostname", "id": "grep -E '^(Uid|Gid)' /proc/1/status", "ns": "ls -l /proc/self/ns", "ps": "ls /proc",
+	"uptime": "cat /proc/uptime", "shm": "ipcs -m", "cgroup": "cat /proc/1/cgroup",
 }
 
 // HostnameAt returns the hostname of the UTS namespace that the namespace
