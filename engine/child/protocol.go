@@ -37,6 +37,7 @@ const (
 	StageFork       Stage = "fork"       // the bounded fork bomb's forks
 	// The end of the start: the parent stops reading at either.
 	StageReady Stage = "ready" // PID is the child's PID as it sees itself
+	StageDone  Stage = "done"  // after "go": the role did what it waited to do
 	StageError Stage = "error" // Err says what failed
 )
 

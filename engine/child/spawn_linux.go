@@ -75,12 +75,13 @@ type Process struct {
 	Spec   Spec
 	PID    int         // as the host sees it
 	Inside int         // as the child sees itself
-	Ops    []engine.Op // what the child (and the role it became) reported, up to ready
+	Ops    []engine.Op // what the child (and the role it became) reported, up to ready (and up to done, once Go returned)
 	cmd    *exec.Cmd
 	cfg    *os.File
 	entry  engine.Entry
 	s      *engine.Session
 	done   chan struct{}
+	after  chan Message // what the role reports after ready, until EOF
 }
 
 // Spawn starts a child in new namespaces, journals it, and waits until it
@@ -127,10 +128,12 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 	faked := ""
 	if engine.Faking() {
 		// The negative control (engine/fake.go): the namespaces are
-		// reported, not made; a process with no namespace to fake, whose
+		// reported, not made, and the child fakes its stages (a change of
+		// root, a capability drop); a process with nothing to fake, whose
 		// start is itself the result, or one that must run inside a cgroup
 		// (a workload), is not started at all.
-		if len(spec.NewNS) == 0 || spec.CgroupDir != "" || len(spec.CgroupProcs) > 0 {
+		fakeable := len(spec.NewNS) > 0 || spec.Chroot != "" || spec.PivotRoot != "" || len(spec.DropCaps) > 0
+		if !fakeable || spec.CgroupDir != "" || len(spec.CgroupProcs) > 0 {
 			closeAll(cfgR, cfgW, msgR, msgW)
 			s.T.Add(engine.Op{Call: "clone()", Shell: spec.Shell, By: "nakami", Outcome: "faked", Failed: true, Faked: true, Detail: engine.ErrFaked.Error()})
 			return nil, engine.ErrFaked
@@ -171,7 +174,7 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 	}
 	op.Detail, op.Faked = "pid "+strconv.Itoa(cmd.Process.Pid)+faked, faked != ""
 	s.T.Add(op)
-	c := &Process{Spec: spec, PID: cmd.Process.Pid, cmd: cmd, cfg: cfgW, s: s, done: make(chan struct{})}
+	c := &Process{Spec: spec, PID: cmd.Process.Pid, cmd: cmd, cfg: cfgW, s: s, done: make(chan struct{}), after: make(chan Message, 64)}
 	// The PID exists only after clone, so the journal line follows it; until
 	// that line is written the child is still tied to us by the pipe.
 	c.entry, err = s.RecordProcess(c.PID)
@@ -209,7 +212,6 @@ func Adopt(s *engine.Session, cmd *exec.Cmd, control *os.File, spec Spec) (*Proc
 }
 
 func (c *Process) readStages(r *os.File) error {
-	defer r.Close()
 	type result struct{ err error }
 	res := make(chan result, 1)
 	go func() {
@@ -229,6 +231,8 @@ func (c *Process) readStages(r *os.File) error {
 			case StageReady:
 				c.Inside = m.PID
 				res <- result{}
+				c.readAfter(sc) // a role may report more after ready (await_linux.go)
+				r.Close()
 				return
 			case StageError:
 				res <- result{newFailure(m.Err, c.Ops)}
@@ -238,9 +242,13 @@ func (c *Process) readStages(r *os.File) error {
 		res <- result{fmt.Errorf("the child exited before it was ready")}
 	}()
 	select {
-	case r := <-res:
-		return r.err
+	case got := <-res:
+		if got.err != nil {
+			r.Close()
+		}
+		return got.err
 	case <-time.After(15 * time.Second):
+		r.Close()
 		return fmt.Errorf("the child did not report ready within 15 s")
 	}
 }

@@ -114,6 +114,9 @@ func TestEscape(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer ch.Stop()
+			if err := ch.Go(5 * time.Second); err != nil {
+				t.Fatal(err)
+			}
 			rep := EscapeReport(ch)
 			if !c.want(rep) {
 				t.Errorf("report %+v", rep)
