@@ -133,7 +133,7 @@ var nsTypesStep = &Step{
 		typeCheck("cgroup", T("cgroup: inside, the process's cgroups read as the root \"/\"", "cgroup: 中ではプロセスの cgroup がルート \"/\" に見える"),
 			func(e *Env, pid int) (bool, Text) {
 				var in []procfs.CgroupEntry
-				if err := child.Probe(nil, pid, []string{"user", "cgroup", "pid", "mnt"}, "cgroup", &in); err != nil {
+				if err := child.Probe(nil, pid, []string{"user", "cgroup", "pid", "mnt"}, "pid1-cgroup", &in); err != nil {
 					return false, errText(err)
 				}
 				out, err := procfs.ReadCgroups(pid)

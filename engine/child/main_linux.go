@@ -181,6 +181,8 @@ func probeMain(args []string) int {
 		b, err = os.ReadFile("/proc/sysvipc/shm")
 		v = procfs.ParseSysvKeys(string(b))
 	case "cgroup":
+		v, err = procfs.ReadCgroups(os.Getpid())
+	case "pid1-cgroup":
 		// PID 1's lines, rendered by the kernel relative to the joined
 		// cgroup namespace's root.
 		var b []byte
