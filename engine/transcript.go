@@ -21,6 +21,7 @@ type Op struct {
 	Duration time.Duration `json:"duration_ns"`      //
 	By       string        `json:"by,omitempty"`     // "nakami", or the child that did it
 	Failed   bool          `json:"failed,omitempty"` //
+	Faked    bool          `json:"faked,omitempty"`  // reported, not performed (fake.go)
 }
 
 // Transcript collects operations; it is safe for concurrent use.
@@ -55,9 +56,12 @@ func (t *Transcript) Do(call, shell string, fn func() error) error {
 
 // Perform runs fn and returns the operation it was: timed, "ok" with the
 // detail fn returned, or failed with the errno's name and the error's
-// sentence. It records nothing; Transcript.Do and the child end of the
+// sentence; while faking (fake.go) an effect is reported, not run. It records nothing; Transcript.Do and the child end of the
 // child protocol (child.Conn) both build on it.
 func Perform(call, shell string, fn func() (string, error)) (Op, error) {
+	if fakes(call) {
+		return fakedOp(call, shell), nil
+	}
 	start := time.Now()
 	detail, err := fn()
 	op := Op{Call: call, Shell: shell, Duration: time.Since(start), Outcome: "ok", Detail: detail}

@@ -164,7 +164,8 @@ var nestedStep = &Step{
 	Checks: []Check{
 		paramQuotaCheck("task", "nested", "task-cpu"),
 		{
-			Name: T("the container holds its own quota, or v1 refused one above the task's", "コンテナは自身のクォータを持つか、v1 がタスクより大きいクォータを拒否した"),
+			Name: T("the container holds its own quota, or (v1) nakami's write of one above the task's returned EINVAL and the file still reads -1",
+				"コンテナは自身のクォータを持つ。または (v1) タスクより大きいクォータの書き込みが EINVAL を返し、ファイルは -1 のまま"),
 			Probe: func(e *Env) (bool, Text) {
 				ctr, why, ok := groupOrNot(e, "container")
 				if !ok {

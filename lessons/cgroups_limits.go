@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"syscall"
 	"time"
 
 	"nakami/engine"
 	"nakami/engine/cgroup"
 	"nakami/engine/child"
+	"nakami/engine/procfs"
 )
 
 // burnThreads wants more than the quota allows, so the limit is what binds.
@@ -243,31 +245,59 @@ var pidsStep = &Step{
 			return true, Tf("pids.current %d = pids.max %d (%d processes, the rest their threads)", "pids.current %d = pids.max %d(プロセス %d 個、残りはスレッド)",
 				st.PidsCurrent, st.PidsMax, len(st.Procs))
 		}),
-		groupCheck(T("the kernel refused the next fork with EAGAIN, and counted it", "カーネルは次の fork を EAGAIN で拒否し、それを数えた"), "bomb", func(e *Env, g *cgroup.Group, st cgroup.Stats) (bool, Text) {
-			fork, refused := failedWith(e, "clone(SIGCHLD)", "EAGAIN")
-			if !refused || st.PidsRefused == 0 {
-				return false, Tf("pids.events max %d, no clone() refused with EAGAIN", "pids.events max %d、EAGAIN で拒否された clone() はありません", st.PidsRefused)
+		groupCheck(T("the kernel refused forks at the limit and counted them in pids.events", "カーネルは上限での fork を拒否し、pids.events に数えた"), "bomb", func(e *Env, g *cgroup.Group, st cgroup.Stats) (bool, Text) {
+			if st.PidsRefused == 0 {
+				return false, Tf("pids.events max %d", "pids.events max %d", st.PidsRefused)
 			}
-			return true, Tf("clone() returned EAGAIN: %s; pids.events max %d", "clone() は EAGAIN を返した: %s。pids.events max %d", fork.Detail, st.PidsRefused)
+			return true, Tf("pids.events max %d: each a fork the kernel refused (the bomb's clone() got EAGAIN)", "pids.events max %d: どれもカーネルが拒否した fork (爆弾の clone() は EAGAIN)", st.PidsRefused)
 		}),
-		{
-			Name: T("the host is unaffected: a process outside the group still starts", "ホストは影響を受けない: グループ外ではプロセスを起動できる"),
-			Probe: func(e *Env) (bool, Text) {
-				g, why, ok := groupOrNot(e, "bomb")
-				if !ok || e.Child("bomb") == nil {
-					return false, why
+		groupCheck(T("the host is spared: every process the bomb forked is inside the group", "ホストは無事: 爆弾が fork したプロセスはすべてグループの中にある"), "bomb", func(e *Env, g *cgroup.Group, st cgroup.Stats) (bool, Text) {
+			c := e.Child("bomb")
+			if c == nil {
+				return false, notRunning("bomb")
+			}
+			tree, err := descendants(c.PID)
+			if err != nil {
+				return false, errText(err)
+			}
+			var outside []int
+			for _, pid := range tree {
+				if !slices.Contains(st.Procs, pid) && procfs.ProcessExists(pid) {
+					outside = append(outside, pid)
 				}
-				pid, cg, err := cgroup.StartOutside()
-				if err != nil {
-					return false, errText(err)
-				}
-				if l, _ := cgroupLine(cg, g, "pids"); l.Path == "/"+g.Name {
-					return false, Tf("process %d started inside the group", "プロセス %d がグループの中で起動しました", pid)
-				}
-				return true, Tf("process %d started and exited outside /%s while the group is full", "グループが満杯の間も、プロセス %d は /%s の外で起動・終了した", pid, g.Name)
-			},
-		},
+			}
+			if len(tree) < 2 || len(outside) > 0 {
+				return false, Tf("the bomb's tree has %d processes; outside %s: %v", "爆弾のツリーは %d 個。%s の外: %v", len(tree), g.Dir("pids"), outside)
+			}
+			return true, Tf("all %d processes descended from PID %d (read from each /proc/PID/status PPid) are in %s/cgroup.procs",
+				"PID %[2]d から続く %[1]d 個のプロセス (各 /proc/PID/status の PPid から) はすべて %[3]s/cgroup.procs にある", len(tree), c.PID, g.Dir("pids"))
+		}),
 	},
+}
+
+// descendants lists pid and every process below it, from the PPid lines
+// of /proc/PID/status.
+func descendants(pid int) ([]int, error) {
+	all, err := procfs.ReadProcPIDs("/proc")
+	if err != nil {
+		return nil, err
+	}
+	parent := map[int]int{}
+	for _, p := range all {
+		if st, err := procfs.ReadStatus(p); err == nil {
+			parent[p] = st.PPID
+		}
+	}
+	var out []int
+	for _, p := range all {
+		for q := p; q > 1; q = parent[q] {
+			if q == pid {
+				out = append(out, p)
+				break
+			}
+		}
+	}
+	return out, nil
 }
 
 func waitText(ws syscall.WaitStatus) string {

@@ -2,8 +2,8 @@ package lessons
 
 // The filesystem lesson: rows 28–32 of the article map. Every check reads
 // the kernel: the /proc/PID/root link, the root line of /proc/PID/mountinfo,
-// /proc/PID/status, files seen through /proc/PID/root, and what the escape
-// program (a real process, chrooted) reported about its own system calls.
+// /proc/PID/status, /proc/PID/fd, files seen through /proc/PID/root; the
+// escape program waits so that its root is read before it escapes.
 //
 // This file holds the Lesson, the state its steps share and their helpers;
 // the steps are in filesystem_chroot.go (root, chroot: rows 28–29) and
@@ -12,7 +12,9 @@ package lessons
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"nakami/engine/child"
 	"nakami/engine/procfs"
@@ -77,8 +79,45 @@ func spawnEscape(e *Env, role string, setup func(*child.Spec, string)) error {
 	fsCanaryKey.Set(e, canary)
 	spec := child.Spec{Role: role, Exec: []string{rootfs.RoleEscape, canary}, ExecPath: r.Self}
 	setup(&spec, r.Path)
-	_, err = e.Spawn(spec)
-	return err
+	c, err := e.Spawn(spec)
+	if err != nil {
+		return err
+	}
+	// The escape waits: its root, as the kernel holds it, is read before it
+	// tries to leave (the order is the point), then it goes on.
+	var root string
+	if err := e.S.T.Do(fmt.Sprintf("readlink(\"/proc/%d/root\")", c.PID), fmt.Sprintf("ls -l /proc/%d/root", c.PID), func() (err error) {
+		root, err = procfs.ReadRoot(c.PID)
+		return err
+	}); err != nil {
+		return err
+	}
+	jailed := fsJailedKey.Value(e)
+	if jailed == nil {
+		jailed = map[string]string{}
+		fsJailedKey.Set(e, jailed)
+	}
+	jailed[role] = root
+	return c.Go(5 * time.Second)
+}
+
+// fsJailedKey holds, by role, the escape process's /proc/PID/root read
+// before it was told to escape.
+var fsJailedKey = newKey[map[string]string]("filesystem/jailed-root")
+
+// jailedFirst: before the escape ran, /proc/PID/root of role's process was
+// rootDir (read by spawnEscape while the process waited).
+func jailedFirst(e *Env, role, rootDir string) (string, bool) {
+	root := fsJailedKey.Value(e)[role]
+	return root, root != "" && root == rootDir
+}
+
+// escapeRan: the escape made its directory in the root filesystem (so it
+// ran in there); holds: it has the canary open (its /proc/PID/fd).
+func escapeRan(e *Env, c *child.Process) (ran, holds bool, err error) {
+	_, serr := os.Stat(filepath.Join(fsRootfsKey.Value(e), ".nakami-escape"))
+	holds, err = rootfs.HoldsOpen(c.PID, fsCanaryKey.Value(e))
+	return serr == nil, holds, err
 }
 
 // rootCheck: the /proc/PID/root link of role's process points at want(e).
@@ -93,17 +132,6 @@ func rootCheck(name Text, role string, want func(*Env) string) Check {
 		}
 		return true, Tf("/proc/%d/root -> %s", "/proc/%d/root -> %s", c.PID, root)
 	})
-}
-
-// chrootedFirst: the child reported its chroot into rootDir (so the process
-// now at / really started in the jail).
-func chrootedFirst(c *child.Process, rootDir string) bool {
-	for _, op := range c.Ops {
-		if strings.HasPrefix(op.Call, fmt.Sprintf("chroot(%q)", rootDir)) && !op.Failed {
-			return true
-		}
-	}
-	return false
 }
 
 func lines(b []byte) int { return strings.Count(string(b), "\n") }

@@ -31,34 +31,36 @@ var fsEscapeStep = &Step{
 		})
 	},
 	Checks: []Check{
-		procCheck(T("the escaped process read the canary that lies outside the root filesystem", "脱出したプロセスはルートファイルシステムの外のカナリアを読んだ"), "escaped",
+		procCheck(T("the process, jailed in the root filesystem when it started, holds the canary outside it open",
+			"起動時にルートファイルシステムに閉じ込められていたプロセスが、その外のカナリアを開いている"), "escaped",
 			func(e *Env, c *child.Process) (bool, Text) {
-				rep := rootfs.EscapeReport(c)
 				canary := fsCanaryKey.Value(e)
-				want, err := os.ReadFile(canary)
+				jailed, first := jailedFirst(e, "escaped", fsRootfsKey.Value(e))
+				_, holds, err := escapeRan(e, c)
 				if err != nil {
 					return false, errText(err)
 				}
-				if !rep.Escaped || rep.Canary != strings.TrimSpace(string(want)) {
-					return false, Tf("the escape reported chroot %q, read %q (%s)", "脱出プログラムの報告: chroot %q、読んだ内容 %q (%s)", rep.ChrootErr, rep.Canary, rep.ReadErr)
+				if !first || !holds {
+					return false, Tf("before the escape /proc/%[1]d/root -> %[2]q; %[3]s open in /proc/%[1]d/fd: %[4]v", "脱出前の /proc/%[1]d/root -> %[2]q。/proc/%[1]d/fd で %[3]s が開かれている: %[4]v", c.PID, jailed, canary, holds)
 				}
-				return true, Tf("process %[1]d, chrooted, read %[2]s after chdir(\"..\") ×%[3]d and chroot(\".\"): %[4]q",
-					"chroot されたプロセス %[1]d が chdir(\"..\") ×%[3]d と chroot(\".\") の後に %[2]s を読んだ: %[4]q", c.PID, canary, rootfs.EscapeDepth, rep.Canary)
+				return true, Tf("before the escape /proc/%[1]d/root -> %[2]s; after chdir(\"..\") ×%[3]d and chroot(\".\"), /proc/%[1]d/fd has %[4]s open",
+					"脱出前の /proc/%[1]d/root -> %[2]s。chdir(\"..\") ×%[3]d と chroot(\".\") の後、/proc/%[1]d/fd で %[4]s が開かれている", c.PID, jailed, rootfs.EscapeDepth, canary)
 			}),
-		procCheck(T("the escaped process's root directory is / again", "脱出したプロセスのルートディレクトリは再び /"), "escaped",
+		procCheck(T("the process's root directory, the root filesystem before the escape, is / after it", "プロセスのルートディレクトリは脱出前はルートファイルシステム、脱出後は /"), "escaped",
 			func(e *Env, c *child.Process) (bool, Text) {
 				rootDir := fsRootfsKey.Value(e)
 				root, err := procfs.ReadRoot(c.PID)
 				if err != nil {
 					return false, errText(err)
 				}
+				jailed, first := jailedFirst(e, "escaped", rootDir)
 				through := fmt.Sprintf("/proc/%d/root%s", c.PID, fsCanaryKey.Value(e))
 				_, serr := os.Stat(through)
-				if root != "/" || !chrootedFirst(c, rootDir) || serr != nil {
-					return false, Tf("/proc/%d/root -> %s; %s: %v", "/proc/%d/root -> %s。%s: %v", c.PID, root, through, serr)
+				if root != "/" || !first || serr != nil {
+					return false, Tf("/proc/%d/root -> %q before the escape, %s after; %s: %v", "/proc/%d/root は脱出前 %q、脱出後 %s。%s: %v", c.PID, jailed, root, through, serr)
 				}
-				return true, Tf("the process was chrooted into %s, and now /proc/%d/root -> /; %s exists",
-					"プロセスは %s に chroot されていたが、今は /proc/%d/root -> /。%s が存在する", rootDir, c.PID, through)
+				return true, Tf("/proc/%d/root -> %s before the escape, / after it; %s exists",
+					"/proc/%d/root は脱出前 %s、脱出後 /。%s が存在する", c.PID, rootDir, through)
 			}),
 	},
 }
@@ -93,14 +95,24 @@ var fsDropCapStep = &Step{
 				return true, T(detail.EN+fmt.Sprintf(": bit %d, cap_sys_chroot, is the only difference", capSysChroot),
 					detail.JA+fmt.Sprintf(": 違いはビット %d の cap_sys_chroot だけ", capSysChroot))
 			}),
-		procCheck(T("the escape's chroot call failed with EPERM", "脱出プログラムの chroot は EPERM で失敗した"), "capless",
+		procCheck(T("the escape ran inside and got nowhere: it made .nakami-escape in the root filesystem, its working directory is still there, and it holds no canary open",
+			"脱出プログラムは中で動いたが何も得られなかった: ルートファイルシステムに .nakami-escape を作り、作業ディレクトリはまだそこにあり、カナリアを開いていない"), "capless",
 			func(e *Env, c *child.Process) (bool, Text) {
-				rep := rootfs.EscapeReport(c)
-				if rep.ChrootErr != "EPERM" || rep.Canary != "" {
-					return false, Tf("the escape reported chroot %q and read %q", "脱出プログラムの報告: chroot %q、読んだ内容 %q", rep.ChrootErr, rep.Canary)
+				rootDir := fsRootfsKey.Value(e)
+				ran, holds, err := escapeRan(e, c)
+				if err != nil {
+					return false, errText(err)
 				}
-				return true, Tf("process %d: chroot(\".nakami-escape\") = -1 EPERM (Operation not permitted); the canary was never opened",
-					"プロセス %d: chroot(\".nakami-escape\") = -1 EPERM (Operation not permitted)。カナリアは開かれていない", c.PID)
+				cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", c.PID))
+				if !ran || holds || cwd != rootDir {
+					return false, Tf("%s/.nakami-escape made: %v; /proc/%d/cwd -> %s; canary open: %v", "%s/.nakami-escape の作成: %v。/proc/%d/cwd -> %s。カナリアを開いている: %v", rootDir, ran, c.PID, cwd, holds)
+				}
+				errno := "no errno reported"
+				if op, ok := failedWith(e, `chroot(".nakami-escape")`, "EPERM"); ok {
+					errno = "the escape reported " + op.Outcome
+				}
+				return true, Tf("%s/.nakami-escape exists; /proc/%d/cwd -> %s; /proc/%d/fd holds no canary (%s)",
+					"%s/.nakami-escape がある。/proc/%d/cwd -> %s。/proc/%d/fd にカナリアはない (%s)", rootDir, c.PID, cwd, c.PID, errno)
 			}),
 		rootCheck(T("the process is still inside the root filesystem", "プロセスはまだルートファイルシステムの中にいる"), "capless",
 			fsRootfsKey.Value),
@@ -148,14 +160,22 @@ var fsPivotRootStep = &Step{
 				return true, Tf("/proc/%d/mountinfo: / is %s of %s, and the only mounts are %s",
 					"/proc/%d/mountinfo: / は %s 上の %s。マウントは %s だけ", c.PID, m.Root, m.Source, strings.Join(points, ", "))
 			}),
-		procCheck(T("the same escape finds no canary", "同じ脱出プログラムでもカナリアは見つからない"), "pivoted",
+		procCheck(T("the same escape ran inside the new root and opened no canary: .nakami-escape is in the root filesystem, /proc/PID/fd holds no canary",
+			"同じ脱出プログラムが新しいルートの中で動いてもカナリアは開けない: .nakami-escape はルートファイルシステムにあり、/proc/PID/fd にカナリアはない"), "pivoted",
 			func(e *Env, c *child.Process) (bool, Text) {
-				rep := rootfs.EscapeReport(c)
-				if !rep.Escaped || rep.ReadErr != "ENOENT" {
-					return false, Tf("the escape reported chroot %q, escaped %v, read %q (%s)", "脱出プログラムの報告: chroot %q、脱出 %v、読んだ内容 %q (%s)", rep.ChrootErr, rep.Escaped, rep.Canary, rep.ReadErr)
+				ran, holds, err := escapeRan(e, c)
+				if err != nil {
+					return false, errText(err)
 				}
-				return true, Tf("process %d: every chroot worked, yet open(%q) = -1 ENOENT: above the new root there is nothing",
-					"プロセス %d: chroot はすべて成功したが open(%q) = -1 ENOENT。新しいルートの上には何もない", c.PID, fsCanaryKey.Value(e))
+				m, merr := rootfs.RootMount(c.PID)
+				if merr != nil {
+					return false, errText(merr)
+				}
+				if !ran || holds || m.Root == "/" {
+					return false, Tf(".nakami-escape made: %v; canary open: %v; / of /proc/%d/mountinfo shows %s", ".nakami-escape の作成: %v。カナリアを開いている: %v。/proc/%d/mountinfo の / は %s", ran, holds, c.PID, m.Root)
+				}
+				return true, Tf("process %d (root mount %s) made .nakami-escape and walked up, yet /proc/%d/fd holds no %s: above the new root there is nothing",
+					"プロセス %d (ルートのマウント %s) は .nakami-escape を作って上へたどったが、/proc/%d/fd に %s はない。新しいルートの上には何もない", c.PID, m.Root, c.PID, fsCanaryKey.Value(e))
 			}),
 		procCheck(T("the canary cannot be reached through /proc/PID/root", "/proc/PID/root からもカナリアには届かない"), "pivoted",
 			func(e *Env, c *child.Process) (bool, Text) {

@@ -49,7 +49,7 @@ var fcCleanupStep = &Step{
 		}
 		ws, _ := c.Status()
 		e.S.T.Add(engine.Op{Call: fmt.Sprintf("wait4(%d)", c.PID), Shell: "wait", Detail: waitText(ws), Duration: time.Since(start), By: "nakami"})
-		if err := c.Stop(); err != nil {
+		if err := e.S.T.Do(fmt.Sprintf("close(control pipe); kill(%d, SIGKILL) unless it exited; wait4()", c.PID), "", c.Stop); err != nil {
 			return err
 		}
 		delete(e.Procs, fcRole)

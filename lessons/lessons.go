@@ -68,6 +68,9 @@ type Step struct {
 	Params   []Param
 	Action   func(*Env) error
 	Checks   []Check
+	// Proofs are parameter sets other than the defaults that the
+	// validator proves too (a refusal branch, another user).
+	Proofs []map[string]string
 }
 
 // Lesson is a sequence of steps; its text lives in content/<lang>/.

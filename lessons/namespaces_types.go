@@ -119,13 +119,13 @@ var nsTypesStep = &Step{
 				}
 				return true, Tf("inside %q, host %q", "中 %q、ホスト %q", in, out)
 			}),
-		typeCheck("user", T("user: uid 0 inside maps to an ordinary uid outside", "user: 中の uid 0 は外の普通の uid に対応する"),
+		typeCheck("user", Tf("user: uid_map maps one id, uid 0 inside, to uid %d outside (nakami's own)", "user: uid_map は 1 個だけ、中の uid 0 を外の uid %d (nakami 自身) に対応させる", os.Getuid()),
 			func(e *Env, pid int) (bool, Text) {
 				uid, _, err := procfs.ReadIDMaps(pid)
 				if err != nil {
 					return false, errText(err)
 				}
-				if len(uid) != 1 || uid[0].Inside != 0 || uid[0].Count != 1 {
+				if len(uid) != 1 || uid[0].Inside != 0 || uid[0].Count != 1 || int(uid[0].Outside) != os.Getuid() {
 					return false, Tf("uid_map: %v", "uid_map: %v", uid)
 				}
 				return true, Tf("uid_map: 0 → %d (1 id)", "uid_map: 0 → %d (1 個)", uid[0].Outside)
@@ -133,7 +133,7 @@ var nsTypesStep = &Step{
 		typeCheck("cgroup", T("cgroup: inside, the process's cgroups read as the root \"/\"", "cgroup: 中ではプロセスの cgroup がルート \"/\" に見える"),
 			func(e *Env, pid int) (bool, Text) {
 				var in []procfs.CgroupEntry
-				if err := child.Probe(nil, pid, []string{"user", "cgroup", "pid", "mnt"}, "cgroup", &in); err != nil {
+				if err := child.Probe(nil, pid, []string{"user", "cgroup", "pid", "mnt"}, "pid1-cgroup", &in); err != nil {
 					return false, errText(err)
 				}
 				out, err := procfs.ReadCgroups(pid)

@@ -63,16 +63,26 @@ var nsUnshareStep = &Step{
 				return true, Tf("%s lists PIDs %v; host PID %d is PID 1 inside (NSpid: %v)",
 					"%s の PID は %v。ホストの PID %d が中では PID 1 (NSpid: %v)", dir, pids, c.PID, st.NSpid)
 			}),
-		procCheck(T("inside, the process is root (uid 0)", "中ではプロセスは root (uid 0)"), "container",
+		procCheck(T("in its own user namespace the process is root: the kernel shows it uid 0 and gid 0 from inside",
+			"自分のユーザー名前空間ではプロセスは root: 中から見るとカーネルは uid 0、gid 0 と示す"), "container",
 			func(e *Env, c *child.Process) (bool, Text) {
+				theirs, err := procfs.ReadNamespaces(c.PID)
+				if err != nil {
+					return false, errText(err)
+				}
+				mine, _ := procfs.ReadNamespaces(os.Getpid())
+				if theirs["user"] == mine["user"] {
+					return false, Tf("user:[%d] is nakami's own user namespace", "user:[%d] は nakami 自身のユーザー名前空間", theirs["user"].Inode)
+				}
 				var id map[string]int
 				if err := child.Probe(nil, c.PID, nsUnshareJoin, "id", &id); err != nil {
 					return false, errText(err)
 				}
 				if id["uid"] != 0 || id["gid"] != 0 {
-					return false, Tf("getuid() inside returned %d", "中の getuid() は %d", id["uid"])
+					return false, Tf("from inside, /proc/1/status reads Uid %d Gid %d", "中から見た /proc/1/status は Uid %d Gid %d", id["uid"], id["gid"])
 				}
-				return true, Tf("getuid()=0 getgid()=0 inside, as PID %d", "中で getuid()=0 getgid()=0、PID %d", id["pid"])
+				return true, Tf("user:[%d] is new; from inside, /proc/1/status (host PID %d) reads Uid 0 Gid 0",
+					"user:[%d] は新しい。中から見た /proc/1/status (ホストの PID %d) は Uid 0 Gid 0", theirs["user"].Inode, c.PID)
 			}),
 		procCheck(Tf("uid 0 inside is uid %d outside", "中の uid 0 は外の uid %d", os.Getuid()), "container",
 			func(e *Env, c *child.Process) (bool, Text) {

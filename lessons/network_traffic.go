@@ -101,7 +101,7 @@ var netNatStep = &Step{
 	Live:  Live{Netns: ns0Path},
 	After: []string{"configure"},
 	Commands: []string{"sysctl -w net.ipv4.ip_forward=1",
-		"iptables -t nat -A POSTROUTING -s 192.168.77.0/24 -j MASQUERADE"},
+		"iptables -t nat -A POSTROUTING -s 192.168.77.0/24 -j MASQUERADE   # the usual NAT rule (the article only says to set up NAT)"},
 	Requires: NeedsRoot,
 	Why:      netRootWhy,
 	Action: func(e *Env) error {
@@ -131,7 +131,8 @@ var netNatStep = &Step{
 				return true, Tf("/proc/sys/net/ipv4/ip_forward inside %s reads 1", "%s の中の /proc/sys/net/ipv4/ip_forward は 1", n.NS)
 			}),
 		{
-			Name: T("the switch is per namespace: the host's ip_forward did not change", "スイッチは名前空間ごと: ホストの ip_forward は変わっていない"),
+			Name: T("the switch is per namespace: ip_forward reads 1 inside ns0, and the host's reads what it read before the write",
+				"スイッチは名前空間ごと: ns0 の中では ip_forward が 1 と読め、ホストでは書き込み前と同じ値が読める"),
 			Probe: func(e *Env) (bool, Text) {
 				n := netOf(e)
 				before, ok := hostForwardKey.Get(e)

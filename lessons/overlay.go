@@ -81,7 +81,7 @@ type ovLayer2 struct {
 	// Installed is what the install created, relative to the root: the
 	// tree $LAYER2/diff should hold.
 	Installed []string
-	// Layer1Tree is LAYER1's tree when LAYER2 was made on top of it.
+	// Layer1Tree is LAYER1's tree before LAYER2 was mounted on top of it.
 	Layer1Tree []string
 }
 

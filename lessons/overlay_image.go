@@ -72,6 +72,10 @@ var ovLayer2Step = &Step{
 	Live:     Live{Procs: []string{"nakami"}},
 	Action: func(e *Env) error {
 		l1 := ovLayer1Key.Value(e)
+		t1, err := overlay.Tree(l1) // LAYER1 before anything touches it
+		if err != nil {
+			return err
+		}
 		l2, err := ovMakeDirs(e, "layer2", "diff", "work", "merged")
 		if err != nil {
 			return err
@@ -98,10 +102,6 @@ var ovLayer2Step = &Step{
 		for i := range created {
 			created[i] = strings.TrimPrefix(created[i], "/")
 		}
-		t1, err := overlay.Tree(l1)
-		if err != nil {
-			return err
-		}
 		ovLayer2Key.Set(e, ovLayer2{Dir: l2, Installed: created, Layer1Tree: t1})
 		return nil
 	},
@@ -119,7 +119,8 @@ var ovLayer2Step = &Step{
 				return true, Tf("$LAYER2/diff holds only %s (an ELF executable); its libraries came from LAYER1", "$LAYER2/diff にあるのは %s (ELF 実行ファイル) だけ。ライブラリは LAYER1 のものを使う", strings.Join(tree, " "))
 			}),
 		{
-			Name: T("LAYER1 is unchanged, and LAYER2's overlay is unmounted", "LAYER1 は変わらず、LAYER2 の overlay はアンマウント済み"),
+			Name: T("LAYER1 has the entries it had before the mount and no fetch, which is in $LAYER2/diff; $LAYER2/merged is no longer mounted",
+				"LAYER1 のエントリはマウント前と同じで fetch はなく、fetch は $LAYER2/diff にある。$LAYER2/merged はもうマウントされていない"),
 			Probe: func(e *Env) (bool, Text) {
 				l1 := ovLayer1Key.Value(e)
 				l2, ok := ovLayer2Key.Get(e)
@@ -128,11 +129,14 @@ var ovLayer2Step = &Step{
 				}
 				t1, _ := overlay.Tree(l1)
 				_, merr := overlay.Read(filepath.Join(l2.Dir, "merged"))
-				if !slices.Equal(t1, l2.Layer1Tree) || exists(filepath.Join(l1, ovFetch)) || merr == nil || exists(filepath.Join(l2.Dir, "work")) {
-					return false, Tf("LAYER1 has %d entries, fetch %v; $LAYER2/merged: %v", "LAYER1 のエントリ %d 個、fetch %v。$LAYER2/merged: %v", len(t1), exists(filepath.Join(l1, ovFetch)), merr)
+				inL2 := exists(filepath.Join(l2.Dir, "diff", ovFetch))
+				if !slices.Equal(t1, l2.Layer1Tree) || exists(filepath.Join(l1, ovFetch)) || !inL2 || merr == nil || exists(filepath.Join(l2.Dir, "work")) {
+					return false, Tf("LAYER1 has %d entries (%d before the mount), fetch %v; in $LAYER2/diff: %v; $LAYER2/merged: %v",
+						"LAYER1 のエントリ %d 個 (マウント前 %d 個)、fetch %v。$LAYER2/diff に: %v。$LAYER2/merged: %v",
+						len(t1), len(l2.Layer1Tree), exists(filepath.Join(l1, ovFetch)), inL2, merr)
 				}
-				return true, Tf("LAYER1 still has its %d entries and no %s; /proc/self/mountinfo has no overlay on $LAYER2/merged, and work and merged are gone",
-					"LAYER1 のエントリは %d 個のままで %s はない。/proc/self/mountinfo に $LAYER2/merged の overlay はなく、work と merged も消えた", len(t1), ovFetch)
+				return true, Tf("LAYER1 still has the %d entries it had before the mount and no %s, which is in $LAYER2/diff; /proc/self/mountinfo has no overlay on $LAYER2/merged, and work and merged are gone",
+					"LAYER1 のエントリはマウント前の %d 個のままで %s はなく、それは $LAYER2/diff にある。/proc/self/mountinfo に $LAYER2/merged の overlay はなく、work と merged も消えた", len(t1), ovFetch)
 			},
 		},
 	},

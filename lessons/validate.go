@@ -4,12 +4,10 @@ package lessons
 // agree, and every check is honest (fails before its action, passes after).
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
 	"nakami/content"
-	"nakami/engine"
 )
 
 // Lint checks, without touching the kernel, that every step id exists in
@@ -122,52 +120,4 @@ func codeOrder(l *Lesson) string {
 		ids = append(ids, s.ID)
 	}
 	return strings.Join(ids, " ")
-}
-
-// Prove runs every step of l in a fresh session of its own, after its
-// prerequisites: each check must fail before the action and pass after it.
-// Steps this machine cannot run are reported in skipped, not proven.
-func Prove(ctx context.Context, l *Lesson) (skipped []string, errs []error) {
-	for _, s := range l.Steps {
-		if why := Unavailable(s, "en"); why != "" {
-			skipped = append(skipped, fmt.Sprintf("%s/%s: %s", l.ID, s.ID, why))
-			continue
-		}
-		errs = append(errs, proveStep(ctx, l, s)...)
-	}
-	return skipped, errs
-}
-
-func proveStep(ctx context.Context, l *Lesson, s *Step) []error {
-	sess, err := engine.NewSession()
-	if err != nil {
-		return []error{err}
-	}
-	env := NewEnv(ctx, sess, "en")
-	defer func() {
-		env.Close()
-		sess.Close()
-	}()
-	plan := Plan(l, s)
-	for _, p := range plan[:len(plan)-1] {
-		if r := RunStep(env, l, p); !r.Passed() {
-			return []error{fmt.Errorf("%s/%s: prerequisite %s did not pass: %s", l.ID, s.ID, p.ID, r.Error)}
-		}
-	}
-	var errs []error
-	for _, c := range evaluate(env, s) {
-		if c.Pass {
-			errs = append(errs, fmt.Errorf("%s/%s: check %q passes before the action (%s)", l.ID, s.ID, c.Name, c.Detail))
-		}
-	}
-	r := RunStep(env, l, s)
-	if r.Error != "" {
-		return append(errs, fmt.Errorf("%s/%s: action failed: %s", l.ID, s.ID, r.Error))
-	}
-	for _, c := range r.Checks {
-		if !c.Pass {
-			errs = append(errs, fmt.Errorf("%s/%s: check %q fails after the action (%s)", l.ID, s.ID, c.Name, c.Detail))
-		}
-	}
-	return errs
 }

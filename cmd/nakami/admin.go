@@ -227,21 +227,25 @@ func newLint(g *globals) *cobra.Command {
 	var kernel bool
 	cmd := &cobra.Command{
 		Use:   "lint",
-		Short: "Validate the lessons: text and code agree; with --kernel, every check fails before its action and passes after",
+		Short: "Validate the lessons: text and code agree; with --kernel, every check fails before its action, passes after, and fails when its step's operations are faked",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			errs := lessons.Lint()
+			var p lessons.Proof
 			if kernel {
 				for _, l := range lessons.All() {
-					skipped, e := lessons.Prove(context.Background(), l)
-					errs = append(errs, e...)
-					for _, s := range skipped {
-						fmt.Println("not proven here: " + s)
-					}
+					p.Add(lessons.Prove(context.Background(), l))
 				}
+				for _, s := range p.Skipped {
+					fmt.Println("not proven here: " + s)
+				}
+				errs = append(errs, p.Errs...)
 			}
 			for _, e := range errs {
 				fmt.Println(e)
+			}
+			if kernel {
+				defer fmt.Println(p.ControlLine())
 			}
 			if len(errs) > 0 {
 				return &exitError{exitFailed, fmt.Sprintf("%d problem(s)", len(errs))}

@@ -52,6 +52,10 @@ func SetupFor(in ExecInput) Setup {
 // stopped before RunFormula returns.
 func RunFormula(s *engine.Session, path string, in ExecInput) (ExecOutput, error) {
 	c, res, err := StartFormula(s, "formula", path, in)
+	if c != nil && res.ExecErr != "" {
+		c.Stop() // the helper held after the refused execve
+		c = nil
+	}
 	if err != nil || c == nil {
 		return ExecOutput{Err: res.ExecErr, UID: in.UID, EUID: in.UID}, err
 	}
@@ -59,14 +63,15 @@ func RunFormula(s *engine.Session, path string, in ExecInput) (ExecOutput, error
 	return ObserveExec(c.PID)
 }
 
-// StartFormula prepares path and starts the held process (nil when
-// execve was refused).
+// StartFormula prepares path and starts the held process. When execve
+// is refused, the helper holds as itself (Outcome.ExecErr says why), so
+// that a check can read from the kernel that the file never ran.
 func StartFormula(s *engine.Session, role, path string, in ExecInput) (*child.Process, Outcome, error) {
 	if err := PrepareFile(s.T, path, in); err != nil {
 		return nil, Outcome{}, err
 	}
 	setup := SetupFor(in)
-	return StartProgram(s, Program{Role: role, Path: path, Args: netlab.PingArgs(0), Setup: &setup,
+	return StartProgram(s, Program{Role: role, Path: path, Args: netlab.PingArgs(0), Setup: &setup, HoldOnFail: true,
 		Shell: fmt.Sprintf("capsh --caps=… --user=… --addamb=… -- -c %s", path)})
 }
 

@@ -31,6 +31,7 @@ type helperSpec struct {
 	Setup Setup    `json:"setup"`
 	Path  string   `json:"path"`
 	Argv  []string `json:"argv"`
+	Hold  bool     `json:"hold,omitempty"` // after a failed execve, hold as itself
 }
 
 func capexecMain(args []string) int {
@@ -110,7 +111,11 @@ func capexecMain(args []string) int {
 		return 0
 	}
 	err = syscall.Exec(h.Path, h.Argv, os.Environ())
-	return fail(engine.ErrnoName(err), fmt.Sprintf("execve(%q): %v", h.Path, err))
+	code := fail(engine.ErrnoName(err), fmt.Sprintf("execve(%q): %v", h.Path, err))
+	if h.Hold {
+		netlab.HoldUntilEOF()
+	}
+	return code
 }
 
 func capValues(m uint64) []cap.Value {

@@ -153,6 +153,9 @@ type Program struct {
 	UID, GID int      // without Setup: run directly as this user
 	Setup    *Setup
 	Shell    string // what a person would type
+	// HoldOnFail: when execve fails, the helper holds as itself and
+	// StartProgram returns it with the Outcome (with Setup only).
+	HoldOnFail bool
 }
 
 // Outcome is what came back: the ping's report, or why execve failed.
@@ -204,11 +207,11 @@ func StartProgram(s *engine.Session, r Program) (*child.Process, Outcome, error)
 			who = fmt.Sprintf("as uid %d gid %d", r.UID, r.GID)
 		}
 	} else {
-		spec, _ := json.Marshal(helperSpec{Setup: *r.Setup, Path: r.Path, Argv: append([]string{argv0}, r.Args...)})
+		spec, _ := json.Marshal(helperSpec{Setup: *r.Setup, Path: r.Path, Argv: append([]string{argv0}, r.Args...), Hold: r.HoldOnFail})
 		cmd = exec.Command("/proc/self/exe", RoleCapExec, string(spec))
 		who = "after the helper set its capabilities"
 	}
-	cmd.Stdin, cmd.Stdout, cmd.Env, cmd.Dir = inR, outW, os.Environ(), "/"
+	cmd.Stdin, cmd.Stdout, cmd.Env, cmd.Dir = inR, outW, engine.FakeEnviron(os.Environ()), "/"
 	start := time.Now()
 	err = cmd.Start()
 	inR.Close()
@@ -253,6 +256,9 @@ func StartProgram(s *engine.Session, r Program) (*child.Process, Outcome, error)
 			} else if h != nil {
 				res.ExecErr, res.ExecDetail = h.ExecErr, h.Detail
 				s.T.Add(engine.Op{Call: call, Shell: r.Shell, Duration: time.Since(start), By: fmt.Sprintf("helper %d", c.PID), Outcome: h.ExecErr, Detail: h.Detail})
+				if r.HoldOnFail && r.Setup != nil {
+					return c, res, nil
+				}
 				return nil, res, c.Stop()
 			}
 			res.Ping = l.PingReport

@@ -7,21 +7,17 @@ package cgroup
 // v2 every level hands its controllers down (cgroup.subtree_control).
 //
 // Syscalls: open(2)/read(2) of /proc/self/mountinfo, mkdir(2), stat(2),
-// statfs(2) (FSVersion), clone(2)+execve(2) of a probe (StartOutside).
+// statfs(2) (FSVersion).
 // Man pages: cgroups(7), statfs(2), proc(5) (mountinfo).
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"nakami/engine"
-	"nakami/engine/child"
-	"nakami/engine/procfs"
 
 	"golang.org/x/sys/unix"
 )
@@ -188,20 +184,4 @@ func FSVersion(dir string) (int, error) {
 		return 2, nil
 	}
 	return 0, nil
-}
-
-// StartOutside starts (and reaps) one short-lived process where nakami
-// itself runs, outside any lesson group, and returns its cgroups as it saw
-// them: proof that the host can still fork.
-func StartOutside() (int, []procfs.CgroupEntry, error) {
-	cmd := exec.Command("/proc/self/exe", child.RoleProbe, "cgroup")
-	out, err := cmd.Output()
-	if err != nil {
-		return 0, nil, fmt.Errorf("cannot start a process outside the group: %w", err)
-	}
-	var cg []procfs.CgroupEntry
-	if err := json.Unmarshal(out, &cg); err != nil {
-		return 0, nil, err
-	}
-	return cmd.Process.Pid, cg, nil
 }

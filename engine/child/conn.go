@@ -94,6 +94,9 @@ func (c *Conn) Stage(stage Stage, call, shell string, fn func() error) error {
 // be, and holds.
 func (c *Conn) Ready() { c.Send(Message{Stage: StageReady, PID: os.Getpid()}) }
 
+// Done tells the parent that what the role waited for "go" to do is done.
+func (c *Conn) Done() { c.Send(Message{Stage: StageDone}) }
+
 // Fail tells the parent the start failed, in one sentence.
 func (c *Conn) Fail(sentence string) { c.Send(Message{Stage: StageError, Err: sentence}) }
 

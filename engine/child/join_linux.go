@@ -158,8 +158,8 @@ func UnameNodename() (string, error) {
 
 // Probe runs a copy of this binary inside the given namespaces of pid (any
 // of the eight types) and decodes what it reports into v. The probe reads
-// kernel state from in there: "hostname", "id", "ns", "ps", "uptime", "shm",
-// "cgroup". The operation is recorded in t with the nsenter(1) equivalent.
+// kernel state from in there: "hostname", "id" (PID 1's), "ns", "ps", "uptime", "shm",
+// "cgroup" (its own), "pid1-cgroup". The operation is recorded in t with the nsenter(1) equivalent.
 func Probe(t *engine.Transcript, pid int, types []string, probe string, v any) error {
 	cmd := exec.Command("/proc/self/exe", RoleProbe, probe)
 	cmd.Env = append(os.Environ(),
@@ -201,14 +201,14 @@ func Probe(t *engine.Transcript, pid int, types []string, probe string, v any) e
 }
 
 var probeCalls = map[string]string{
-	"hostname": "uname()", "id": "getuid()", "ns": "readlink(/proc/self/ns/*)",
+	"hostname": "uname()", "id": "read(/proc/1/status) Uid, Gid", "ns": "readlink(/proc/self/ns/*)",
 	"ps": "getdents(/proc)", "uptime": "read(/proc/uptime)",
-	"shm": "read(/proc/sysvipc/shm)", "cgroup": "read(/proc/self/cgroup)",
+	"shm": "read(/proc/sysvipc/shm)", "cgroup": "read(/proc/self/cgroup)", "pid1-cgroup": "read(/proc/1/cgroup)",
 }
 
 var probeShell = map[string]string{
-	"hostname": "hostname", "id": "id", "ns": "ls -l /proc/self/ns", "ps": "ls /proc",
-	"uptime": "cat /proc/uptime", "shm": "ipcs -m", "cgroup": "cat /proc/self/cgroup",
+	"hostname": "hostname", "id": "grep -E '^(Uid|Gid)' /proc/1/status", "ns": "ls -l /proc/self/ns", "ps": "ls /proc",
+	"uptime": "cat /proc/uptime", "shm": "ipcs -m", "cgroup": "cat /proc/self/cgroup", "pid1-cgroup": "cat /proc/1/cgroup",
 }
 
 // HostnameAt returns the hostname of the UTS namespace that the namespace

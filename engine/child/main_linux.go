@@ -174,7 +174,13 @@ func probeMain(args []string) int {
 		err = unix.Uname(&u)
 		v = unix.ByteSliceToString(u.Nodename[:])
 	case "id":
-		v = map[string]int{"uid": os.Getuid(), "gid": os.Getgid(), "pid": os.Getpid()}
+		// PID 1 of the joined PID namespace (the target, when it is PID 1
+		// there) as the kernel shows it in the joined user namespace: its
+		// ids translated through uid_map and gid_map, not this probe's own.
+		var st procfs.Status
+		if st, err = procfs.ReadStatusIn("/proc", 1); err == nil {
+			v = map[string]int{"uid": st.Uid[0], "gid": st.Gid[0], "pid": st.PID}
+		}
 	case "ns":
 		v, err = procfs.ReadNamespaces(os.Getpid())
 	case "ps":
@@ -189,6 +195,13 @@ func probeMain(args []string) int {
 		v = procfs.ParseSysvKeys(string(b))
 	case "cgroup":
 		v, err = procfs.ReadCgroups(os.Getpid())
+	case "pid1-cgroup":
+		// PID 1's lines, rendered by the kernel relative to the joined
+		// cgroup namespace's root.
+		var b []byte
+		if b, err = os.ReadFile("/proc/1/cgroup"); err == nil {
+			v, err = procfs.ParseCgroup(string(b))
+		}
 	default:
 		fmt.Fprintf(os.Stderr, "unknown probe %q\n", args[0])
 		return 2

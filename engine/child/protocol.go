@@ -38,6 +38,7 @@ const (
 	StageExited     Stage = "exited"     // a container's command ended (Status), after ready
 	// The end of the start: the parent stops reading at either.
 	StageReady Stage = "ready" // PID is the child's PID as it sees itself
+	StageDone  Stage = "done"  // after "go": the role did what it waited to do
 	StageError Stage = "error" // Err says what failed
 )
 

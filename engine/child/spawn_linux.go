@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -82,13 +83,13 @@ type Process struct {
 	Spec   Spec
 	PID    int         // as the host sees it
 	Inside int         // as the child sees itself
-	Ops    []engine.Op // what the child (and the role it became) reported, up to ready
+	Ops    []engine.Op // what the child (and the role it became) reported, up to ready (and up to done, once Go returned)
 	cmd    *exec.Cmd
 	cfg    *os.File
 	entry  engine.Entry
 	s      *engine.Session
 	done   chan struct{}
-	later  chan Message // Spec.Follow: messages after "ready"
+	after  chan Message // what the role reports after ready, until EOF
 }
 
 // Spawn starts a child in new namespaces, journals it, and waits until it
@@ -134,6 +135,24 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 		attr.GidMappingsEnableSetgroups = false
 	}
 	cmd.SysProcAttr = attr
+	cmd.Env = engine.FakeEnviron(cmd.Env)
+	faked := ""
+	if engine.Faking() {
+		// The negative control (engine/fake.go): the namespaces are
+		// reported, not made, and the child fakes its stages (a change of
+		// root, a capability drop); a process with nothing to fake, whose
+		// start is itself the result, or one that must run inside a cgroup
+		// (a workload), is not started at all.
+		fakeable := len(spec.NewNS) > 0 || spec.Chroot != "" || spec.PivotRoot != "" || len(spec.DropCaps) > 0
+		if !fakeable || spec.CgroupDir != "" || len(spec.CgroupProcs) > 0 {
+			closeAll(cfgR, cfgW, msgR, msgW)
+			s.T.Add(engine.Op{Call: "clone()", Shell: spec.Shell, By: "nakami", Outcome: "faked", Failed: true, Faked: true, Detail: engine.ErrFaked.Error()})
+			return nil, engine.ErrFaked
+		}
+		attr.Cloneflags, attr.UidMappings, attr.GidMappings = 0, nil, nil
+		cmd.Env = slices.DeleteFunc(cmd.Env, func(kv string) bool { return strings.HasPrefix(kv, nsenter.EnvUnshareTime+"=") })
+		faked = "; faked (negative control): no new namespace"
+	}
 
 	call := fmt.Sprintf("clone(%s)", procfs.CloneFlagString(flagNames))
 	if len(flagNames) == 0 {
@@ -164,9 +183,9 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 		msgR.Close()
 		return nil, fmt.Errorf("cannot start a child in new %v namespaces: %w", flagNames, err)
 	}
-	op.Detail = "pid " + strconv.Itoa(cmd.Process.Pid)
+	op.Detail, op.Faked = "pid "+strconv.Itoa(cmd.Process.Pid)+faked, faked != ""
 	s.T.Add(op)
-	c := &Process{Spec: spec, PID: cmd.Process.Pid, cmd: cmd, cfg: cfgW, s: s, done: make(chan struct{})}
+	c := &Process{Spec: spec, PID: cmd.Process.Pid, cmd: cmd, cfg: cfgW, s: s, done: make(chan struct{}), after: make(chan Message, 64)}
 	// The PID exists only after clone, so the journal line follows it; until
 	// that line is written the child is still tied to us by the pipe.
 	c.entry, err = s.RecordProcess(c.PID)
@@ -207,9 +226,6 @@ func Adopt(s *engine.Session, cmd *exec.Cmd, control *os.File, spec Spec) (*Proc
 func (c *Process) readStages(r *os.File) error {
 	type result struct{ err error }
 	res := make(chan result, 1)
-	if c.Spec.Follow {
-		c.later = make(chan Message, 4)
-	}
 	go func() {
 		defer r.Close()
 		sc := bufio.NewScanner(r)
@@ -228,9 +244,8 @@ func (c *Process) readStages(r *os.File) error {
 			case StageReady:
 				c.Inside = m.PID
 				res <- result{}
-				if c.later != nil {
-					c.follow(sc)
-				}
+				c.readAfter(sc) // a role may report more after ready (await_linux.go)
+				r.Close()
 				return
 			case StageError:
 				res <- result{newFailure(m.Err, c.Ops)}
@@ -240,27 +255,25 @@ func (c *Process) readStages(r *os.File) error {
 		res <- result{fmt.Errorf("the child exited before it was ready")}
 	}()
 	select {
-	case r := <-res:
-		return r.err
-	case <-time.After(15 * time.Second):
-		return fmt.Errorf("the child did not report ready within 15 s")
-	}
-}
-
-// follow hands the messages after "ready" to Messages, until EOF.
-func (c *Process) follow(sc *bufio.Scanner) {
-	defer close(c.later)
-	for sc.Scan() {
-		var m Message
-		if json.Unmarshal(sc.Bytes(), &m) == nil {
-			c.later <- m
+	case got := <-res:
+		if got.err != nil {
+			r.Close()
 		}
+		return got.err
+	case <-time.After(15 * time.Second):
+		r.Close()
+		return fmt.Errorf("the child did not report ready within 15 s")
 	}
 }
 
 // Messages are the role's messages after "ready" (Spec.Follow), closed
 // when it closes fd 4 or exits; nil without Follow.
-func (c *Process) Messages() <-chan Message { return c.later }
+func (c *Process) Messages() <-chan Message {
+	if !c.Spec.Follow {
+		return nil
+	}
+	return c.after
+}
 
 // Stop ends the child (closing its pipe, then SIGKILL if it lingers) and
 // marks it undone in the journal. A child that does not die even then (a
@@ -347,4 +360,10 @@ func stderrRelay() *os.File {
 var spawnStderr struct {
 	once sync.Once
 	w    *os.File
+}
+
+func closeAll(fs ...*os.File) {
+	for _, f := range fs {
+		f.Close()
+	}
 }

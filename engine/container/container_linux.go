@@ -191,6 +191,11 @@ func (c *Console) Type(t *engine.Transcript, line string, timeout time.Duration)
 	mark := fmt.Sprintf("__nakami_done_%d__", c.n)
 	start := time.Now()
 	op := engine.Op{Call: fmt.Sprintf("write(console-in, %q); read(console-out)", line+"\n"), Shell: line, By: "sh (inside)", Outcome: "ok"}
+	if err := engine.FakeRefusal(); err != nil { // the output is the result: nothing typed
+		op.Outcome, op.Failed, op.Faked, op.Detail = "faked", true, true, err.Error()
+		t.Add(op)
+		return "", 0, err
+	}
 	out, status, err := c.roundTrip(line, mark, timeout)
 	op.Duration = time.Since(start)
 	op.Detail = strings.TrimRight(out, "\n")

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strconv"
 	"strings"
 )
@@ -239,6 +240,9 @@ func Explain(pid int, err error) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return &explained{fmt.Sprintf("process %d does not exist (or has exited)", pid), err}
 	case errors.Is(err, fs.ErrPermission):
+		if os.Geteuid() == 0 {
+			return &explained{fmt.Sprintf("not allowed to read /proc/%d, even as root (the machine protects it)", pid), err}
+		}
 		return &explained{fmt.Sprintf("not allowed to read /proc/%d (it belongs to another user; try as root)", pid), err}
 	}
 	return err

@@ -178,10 +178,16 @@ func SelfPID() int { return os.Getpid() }
 // ReadPPidIn reads the parent PID of pid from another procfs instance, such
 // as a container's /proc seen through /proc/HOSTPID/root/proc.
 func ReadPPidIn(procDir string, pid int) (int, error) {
+	st, err := ReadStatusIn(procDir, pid)
+	return st.PPID, err
+}
+
+// ReadStatusIn parses the status file of pid in the proc mount at procDir
+// (e.g. a container's /proc/PID/root/proc, or a probe's own /proc).
+func ReadStatusIn(procDir string, pid int) (Status, error) {
 	b, err := os.ReadFile(filepath.Join(procDir, strconv.Itoa(pid), "status"))
 	if err != nil {
-		return 0, err
+		return Status{}, err
 	}
-	st, err := ParseStatus(string(b))
-	return st.PPID, err
+	return ParseStatus(string(b))
 }

@@ -3,6 +3,7 @@ package rootfs
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,8 +39,8 @@ func TestBuildRootfs(t *testing.T) {
 		t.Errorf("inside: %q, %v", out, err)
 	}
 	// The nakami binary answers a probe inside (its libraries came along).
-	out, err = RunIn(nil, r.Path, SelfPath, child.RoleProbe, "id")
-	if err != nil || !strings.Contains(out, `"uid":0`) {
+	out, err = RunIn(nil, r.Path, SelfPath, child.RoleProbe, "hostname")
+	if host, _ := os.Hostname(); err != nil || strings.TrimSpace(out) != strconv.Quote(host) {
 		t.Errorf("nakami inside: %q, %v", out, err)
 	}
 	filepath.WalkDir(r.Path, func(p string, d os.DirEntry, err error) error {
@@ -114,6 +115,9 @@ func TestEscape(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer ch.Stop()
+			if err := ch.Go(5 * time.Second); err != nil {
+				t.Fatal(err)
+			}
 			rep := EscapeReport(ch)
 			if !c.want(rep) {
 				t.Errorf("report %+v", rep)

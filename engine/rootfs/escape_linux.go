@@ -8,11 +8,15 @@ package rootfs
 // through* that root. So a process that can still call chroot makes a
 // subdirectory, chroots into it (its working directory now lies outside
 // its root), walks ".." far enough to reach the real root, and chroots
-// there. It reports each operation as a StageEscape message (child.Conn):
+// there. It sends ready as soon as it runs (in its root, so the parent can
+// read /proc/PID/root before the escape), waits for "go", then reports each
+// operation as a StageEscape message (child.Conn), and StageDone:
 //
+//	  ready … {"cmd":"go"}
 //	  mkdir(".nakami-escape"); chroot(".nakami-escape")
 //	  chdir("..") ×256; chroot(".")
-//	  open(CANARY) → its content is reported, then the role holds
+//	  open(CANARY) → kept open (the parent sees it in /proc/PID/fd)
+//	  done, then the role holds
 //
 // The CANARY is a file nakami wrote outside the root filesystem for this
 // session (WriteCanary); the escape never reads anything else of the host.
@@ -26,8 +30,10 @@ package rootfs
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"nakami/engine"
@@ -57,6 +63,11 @@ func escapeMain(args []string) int {
 		return 2
 	}
 	canary := args[0]
+	c.Ready()
+	if cmd, ok := c.Next(); !ok || cmd != child.CmdGo {
+		return 0
+	}
+	var kept []*os.File
 	report := func(call, shell string, fn func() (string, error)) error {
 		return c.Perform(child.StageEscape, call, shell, fn)
 	}
@@ -79,15 +90,24 @@ func escapeMain(args []string) int {
 		})
 		report(`chroot(".")`, "chroot .", func() (string, error) { return "", unix.Chroot(".") })
 		report(fmt.Sprintf("open(%q); read()", canary), "cat "+canary, func() (string, error) {
-			b, err := os.ReadFile(canary)
+			f, err := os.Open(canary) // kept open while the role holds
+			if err != nil {
+				return "", err
+			}
+			kept = append(kept, f)
+			b, err := io.ReadAll(f)
 			return strings.TrimSpace(string(b)), err
 		})
 	}
-	c.Ready()
+	c.Done()
+	defer runtime.KeepAlive(kept)
 	return c.Hold()
 }
 
-// EscapeResult is what an escape role reported about itself.
+// EscapeResult is what an escape role reported about itself: for the
+// transcript and the tests of the role, never a check's verdict (a check
+// reads /proc/PID/root, /proc/PID/cwd and /proc/PID/fd instead, see
+// HoldsOpen).
 type EscapeResult struct {
 	Ran       bool   `json:"ran"`        // the role reported at all
 	ChrootErr string `json:"chroot_err"` // errno of chroot(".nakami-escape"), "" when it worked
@@ -157,4 +177,20 @@ func RootMount(pid int) (*mountinfo.Info, error) {
 		return nil, fmt.Errorf("/proc/%d/mountinfo has no mount on /", pid)
 	}
 	return root, nil
+}
+
+// HoldsOpen reports whether process pid has path open: one of the
+// /proc/PID/fd links points at it, as the kernel names it.
+func HoldsOpen(pid int, path string) (bool, error) {
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return false, err
+	}
+	for _, e := range ents {
+		if t, err := os.Readlink(filepath.Join(dir, e.Name())); err == nil && t == path {
+			return true, nil
+		}
+	}
+	return false, nil
 }
