@@ -10,8 +10,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/moby/sys/mountinfo"
 )
 
 func FuzzParseNSLink(f *testing.F) {
@@ -68,20 +66,4 @@ func FuzzParseStatStart(f *testing.F) {
 
 func FuzzParseSysvKeys(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) { ParseSysvKeys(s) })
-}
-
-// FuzzMountinfo feeds /proc/PID/mountinfo text to the parser ReadMounts
-// uses (github.com/moby/sys/mountinfo).
-func FuzzMountinfo(f *testing.F) {
-	f.Fuzz(func(t *testing.T, s string) {
-		ms, err := mountinfo.GetMountsFromReader(strings.NewReader(s), nil)
-		if err != nil {
-			return
-		}
-		for _, m := range ms {
-			if m == nil {
-				t.Fatalf("%q gave a nil mount", s)
-			}
-		}
-	})
 }
