@@ -72,20 +72,27 @@ func withParams(l *Lesson, s *Step, params map[string]string) string {
 	return name + " (" + strings.Join(kv, " ") + ")"
 }
 
-// prepared runs s's prerequisites in a fresh session and hands fn the Env.
-func prepared(ctx context.Context, l *Lesson, s *Step, params map[string]string, fn func(env *Env) []error) []error {
+// freshEnv is an Env on a new session with params set; done removes
+// everything it made.
+func freshEnv(ctx context.Context, params map[string]string) (env *Env, done func(), err error) {
 	sess, err := engine.NewSession()
 	if err != nil {
-		return []error{err}
+		return nil, nil, err
 	}
-	env := NewEnv(ctx, sess, "en")
+	env = NewEnv(ctx, sess, "en")
 	for k, v := range params {
 		env.Params[k] = v
 	}
-	defer func() {
-		env.Close()
-		sess.Close()
-	}()
+	return env, func() { env.Close(); sess.Close() }, nil
+}
+
+// prepared runs s's prerequisites in a fresh session and hands fn the Env.
+func prepared(ctx context.Context, l *Lesson, s *Step, params map[string]string, fn func(env *Env) []error) []error {
+	env, done, err := freshEnv(ctx, params)
+	if err != nil {
+		return []error{err}
+	}
+	defer done()
 	plan := Plan(l, s)
 	for _, p := range plan[:len(plan)-1] {
 		if r := RunStep(env, l, p); !r.Passed() {
@@ -154,18 +161,11 @@ func control(ctx context.Context, l *Lesson, s *Step, params map[string]string, 
 		p.Errs = prepared(ctx, l, s, params, run)
 		return p, faked
 	}
-	sess, err := engine.NewSession()
+	env, done, err := freshEnv(ctx, params)
 	if err != nil {
 		return Proof{Errs: []error{err}}, false
 	}
-	env := NewEnv(ctx, sess, "en")
-	for k, v := range params {
-		env.Params[k] = v
-	}
-	defer func() {
-		env.Close()
-		sess.Close()
-	}()
+	defer done()
 	steps := Plan(l, s)
 	for _, q := range steps[:len(steps)-1] {
 		Faked(env, l, q)
