@@ -20,7 +20,7 @@
 //
 // Every directory is journaled before mkdir(2), under the session's own
 // parent nakami-<id>; a child enters its group before it does anything
-// (v1: it writes cgroup.procs as its first stage; v2: clone3 with
+// (v1: its C constructor writes "0" to each tasks file; v2: clone3 with
 // CLONE_INTO_CGROUP).
 //
 // The parsers of cgroupfs files and of the cgroup lines of mountinfo

@@ -119,14 +119,24 @@ func (g *Group) ProcsFiles() []string {
 	return out
 }
 
+// TasksFiles are the v1 tasks files (thread IDs), one per hierarchy.
+func (g *Group) TasksFiles() []string {
+	var out []string
+	for _, d := range g.Dirs() {
+		out = append(out, filepath.Join(d, "tasks"))
+	}
+	return out
+}
+
 // Place sets spec so that the child starts inside g with no window outside
 // it: on v2 it is cloned into the group (CLONE_INTO_CGROUP); on v1 it
-// writes itself into cgroup.procs before doing anything else.
+// writes "0" into each tasks file before the Go runtime starts, while it has
+// one thread (nsenter.c), so it moves whole and without the global lock.
 func (g *Group) Place(spec child.Spec) child.Spec {
 	if g.d.Version() == 2 {
 		spec.CgroupDir = g.Dir("")
 	} else {
-		spec.CgroupProcs = g.ProcsFiles()
+		spec.CgroupTasks = g.TasksFiles()
 	}
 	return spec
 }

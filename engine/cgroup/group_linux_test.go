@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -330,4 +331,50 @@ func TestCgroupV2LimitFiles(t *testing.T) {
 func TestMain(m *testing.M) {
 	child.Main()
 	os.Exit(m.Run())
+}
+
+// TestCgroupPlacedBeforeGo: a child is in its group before the Go runtime
+// starts — on v1 its constructor writes "0" into each hierarchy's tasks file
+// while the process has one thread, on v2 it is cloned into the group — so
+// every thread the runtime starts is born inside, in every hierarchy: read
+// from /proc/PID/task/TID/cgroup, not from the child's word.
+func TestCgroupPlacedBeforeGo(t *testing.T) {
+	kerneltest.Need(t)
+	s := kerneltest.Session(t)
+	noTrace(t, s)
+	g := limitedGroup(t, s, "placed", "cpu", "memory", "pids")
+	mark := s.T.Len()
+	c := spawnIn(t, s, g, RoleBurn, "1")
+	var writes []string
+	for _, op := range s.T.Since(mark) {
+		if strings.HasPrefix(op.Call, "write(") && strings.HasSuffix(op.Call, `/tasks", "0")`) ||
+			strings.Contains(op.Call, "CLONE_INTO_CGROUP") {
+			writes = append(writes, op.Call)
+		}
+	}
+	if want := map[int]int{1: len(g.Dirs()), 2: 1}[g.Version()]; len(writes) != want {
+		t.Errorf("placements: %q, want %d (v%d: %v)", writes, want, g.Version(), g.Dirs())
+	}
+	tids, err := os.ReadDir(filepath.Join("/proc", strconv.Itoa(c.PID), "task"))
+	if err != nil || len(tids) < 2 {
+		t.Fatalf("threads of %d: %v %v (a Go child has several)", c.PID, tids, err)
+	}
+	for _, tid := range tids {
+		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(c.PID), "task", tid.Name(), "cgroup"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cg, err := procfs.ParseCgroup(string(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ctrl := range []string{"cpu", "memory", "pids"} {
+			i := slices.IndexFunc(cg, func(e procfs.CgroupEntry) bool {
+				return slices.Contains(e.Controllers, ctrl) || g.Version() == 2 && e.ID == 0
+			})
+			if i < 0 || cg[i].Path != "/"+g.Name {
+				t.Errorf("thread %s of %d: %s at %+v, want /%s", tid.Name(), c.PID, ctrl, cg, g.Name)
+			}
+		}
+	}
 }

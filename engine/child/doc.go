@@ -13,7 +13,7 @@
 //	parent (Spawn)                            child (/proc/self/exe __nakami_child__)
 //	  │ clone(CLONE_NEW…) + uid/gid maps ───────► │ [C constructor: time ns, nsenter]
 //	  │ fd 3 ─── Spec (one JSON line) ──────────► │ Conn.ReadConfig
-//	  │ ◄──── {stage:"cgroup", op} ───────── fd 4 │ write(cgroup.procs, PID), first of all (v1)
+//	  │ ◄──── {stage:"cgroup", op} ───────── fd 4 │ write(tasks, "0") before Go starts (v1)
 //	  │ ◄──── {stage:"time", op} ──────────────── │ (what the constructor did)
 //	  │ ◄──── {stage:"hostname", op} ──────────── │ sethostname(2)
 //	  │ ◄──── {stage:"mount", op} ─────────────── │ mount --make-rprivate /; proc; tmpfs

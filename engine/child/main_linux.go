@@ -4,7 +4,7 @@ package child
 // the two other hidden roles of the child protocol: a pause process, and
 // probes that read kernel state from inside joined namespaces.
 //
-// Syscalls: write(2) to cgroup.procs, sethostname(2), mount(2)
+// Syscalls: (write(2) of "0" to tasks is the constructor's), sethostname(2), mount(2)
 // (MS_REC|MS_PRIVATE on /, proc, tmpfs), shmget(2), clone(2)+execve(2) of
 // the pause process, execve(2) into a role, uname(2), reads of
 // /proc/uptime, /proc/sysvipc/shm and /proc/PID/ns, cgroup.
@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 
@@ -57,18 +56,24 @@ func childMain() int {
 		c.Fail("no configuration from the parent: " + err.Error())
 		return 3
 	}
+	// Into the cgroup first, before any work, so that nothing the child
+	// does is ever accounted outside it: done by the constructor (v1), which
+	// wrote "0" into each tasks file while this process had one thread.
+	placed := nsenter.Placed()
+	for i, f := range spec.CgroupTasks {
+		op := engine.Op{Call: fmt.Sprintf("write(%q, \"0\")", f), Shell: "echo $$ > " + f, Outcome: "ok",
+			Detail: "before the Go runtime started (C constructor), while the process had one thread"}
+		if i >= len(placed) {
+			op.Outcome, op.Failed, op.Detail = "failed", true, nsenter.Err()
+			c.Report(StageCgroup, op)
+			break
+		}
+		op.Duration = placed[i]
+		c.Report(StageCgroup, op)
+	}
 	if e := nsenter.Err(); e != "" {
 		c.Fail(e)
 		return 3
-	}
-	// Into the cgroup first, before any work, so that nothing the child
-	// does is ever accounted outside it.
-	pid := strconv.Itoa(os.Getpid())
-	for _, f := range spec.CgroupProcs {
-		if c.Stage(StageCgroup, fmt.Sprintf("write(%q, %q)", f, pid), "echo $$ > "+f,
-			func() error { return os.WriteFile(f, []byte(pid), 0) }) != nil {
-			return 3
-		}
 	}
 	if spec.Boottime != 0 || slices.Contains(spec.NewNS, "time") {
 		c.Report(StageTime, engine.Op{

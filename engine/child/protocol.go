@@ -18,7 +18,7 @@ type Stage string
 // The stages of the child protocol.
 const (
 	// The child itself (Spec), in this order.
-	StageCgroup    Stage = "cgroup"     // write(cgroup.procs, PID), first of all (v1)
+	StageCgroup    Stage = "cgroup"     // write(tasks, "0") in the constructor, first of all (v1)
 	StageTime      Stage = "time"       // the time namespace the C constructor made
 	StageHostname  Stage = "hostname"   // sethostname(2)
 	StageMount     Stage = "mount"      // mount(2): private /, proc, tmpfs, bind

@@ -48,10 +48,11 @@ type Spec struct {
 	Spawn     bool     `json:"spawn,omitempty"`      // start one more process inside
 	Boottime  int64    `json:"boottime,omitempty"`   // time namespace boottime offset, seconds
 	Shell     string   `json:"-"`                    // the command a person would type
-	// CgroupProcs (v1): cgroup.procs files the child writes itself into
-	// before anything else. CgroupDir (v2): the group the parent clones the
-	// child into. Set both through Group.Place.
-	CgroupProcs []string `json:"cgroup_procs,omitempty"`
+	// CgroupTasks (v1): tasks files the child writes "0" into before
+	// anything else, in the nsenter constructor while it has one thread.
+	// CgroupDir (v2): the group the parent clones the child into. Set both
+	// through Group.Place.
+	CgroupTasks []string `json:"cgroup_tasks,omitempty"`
 	CgroupDir   string   `json:"-"`
 	// Exec: after its stages the child becomes this hidden role (name and
 	// arguments), which then sends "ready" itself.
@@ -117,6 +118,9 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = spec.Stdio[0], spec.Stdio[1], spec.Stdio[2]
 	}
 	cmd.Env = noTHPEnv(os.Environ(), spec) // thp_linux.go
+	if len(spec.CgroupTasks) > 0 {
+		cmd.Env = append(cmd.Env, nsenter.EnvCgroupTasks+"="+strings.Join(spec.CgroupTasks, "\n"))
+	}
 	attr := &syscall.SysProcAttr{}
 	var flagNames []string
 	for _, n := range spec.NewNS {
@@ -144,7 +148,7 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 		// start is itself the result, or one that must run inside a cgroup
 		// (a workload), is not started at all.
 		fakeable := len(spec.NewNS) > 0 || spec.Chroot != "" || spec.PivotRoot != "" || len(spec.DropCaps) > 0
-		if !fakeable || spec.CgroupDir != "" || len(spec.CgroupProcs) > 0 {
+		if !fakeable || spec.CgroupDir != "" || len(spec.CgroupTasks) > 0 {
 			closeAll(cfgR, cfgW, msgR, msgW)
 			s.T.Add(engine.Op{Call: "clone()", Shell: spec.Shell, By: "nakami", Outcome: "faked", Failed: true, Faked: true, Detail: engine.ErrFaked.Error()})
 			return nil, engine.ErrFaked

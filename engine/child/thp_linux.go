@@ -26,7 +26,7 @@ import (
 )
 
 // grouped reports whether the spec places the child in a cgroup.
-func grouped(spec Spec) bool { return spec.CgroupDir != "" || len(spec.CgroupProcs) > 0 }
+func grouped(spec Spec) bool { return spec.CgroupDir != "" || len(spec.CgroupTasks) > 0 }
 
 // noTHPEnv adds the constructor's request to env when the child goes into a
 // group.

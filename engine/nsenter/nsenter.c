@@ -1,9 +1,9 @@
 // nsenter.c runs before the Go runtime starts. See nsenter.go for why.
 //
 // Syscalls: setns(2), unshare(2), fork(2), waitpid(2), open(2), write(2),
-// prctl(2) PR_SET_THP_DISABLE.
+// prctl(2) PR_SET_THP_DISABLE, clock_gettime(2).
 // Man pages: setns(2), unshare(2), user_namespaces(7), time_namespaces(7),
-// pid_namespaces(7), prctl(2).
+// pid_namespaces(7), prctl(2), cgroups(7).
 //
 // The environment carries the request and is scrubbed before Go starts, so
 // nothing leaks into processes the Go program starts later:
@@ -14,7 +14,9 @@
 //                                       clock runs 86400 s ahead, and enter it;
 //   _NAKAMI_UNSHARE_CGROUP=1            create a cgroup namespace rooted here;
 //   _NAKAMI_NO_THP=1                    no transparent huge pages for this
-//                                       process and what it execs (below).
+//                                       process and what it execs (below);
+//   _NAKAMI_CGROUP_TASKS=F1\nF2...      cgroup v1 "tasks" files to write "0"
+//                                       into, first of all (below).
 //
 // A failure is kept in nakami_nsenter_err ("setns(user): Operation not
 // permitted") for the Go side to turn into one sentence; the process then
@@ -31,6 +33,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef CLONE_NEWTIME
@@ -61,6 +64,11 @@ static const struct nakami_ns nakami_order[] = {
 #define NAKAMI_NTYPES (sizeof(nakami_order) / sizeof(nakami_order[0]))
 
 char nakami_nsenter_err[256];
+
+// What the cgroup placement took, per tasks file, for the transcript.
+#define NAKAMI_MAXTASKS 8
+long long nakami_tasks_ns[NAKAMI_MAXTASKS];
+int nakami_tasks_done;
 
 static void nakami_fail(const char *what, int err)
 {
@@ -156,6 +164,41 @@ out:
 			close(fds[i]);
 }
 
+static long long nakami_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+// nakami_place moves this process into its cgroup v1 groups by writing "0"
+// (the writing thread) into each hierarchy's tasks file. Here, before the Go
+// runtime starts, the process has one thread, so that moves all of it, and
+// every thread the runtime starts later is born inside. The kernel migrates
+// a single thread that writes "0" without taking cgroup_threadgroup_rwsem
+// for writing; a write of a PID to cgroup.procs takes it and waits for an
+// RCU grace period (5-30 ms here) first. files is changed in place.
+static void nakami_place(char *files)
+{
+	char *save = NULL;
+	for (char *f = strtok_r(files, "\n", &save); f; f = strtok_r(NULL, "\n", &save)) {
+		long long start = nakami_now();
+		int fd = open(f, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, "0", 1) != 1) {
+			char what[300];
+			snprintf(what, sizeof(what), "write(\"%s\", \"0\")", f);
+			nakami_fail(what, errno);
+			if (fd >= 0)
+				close(fd);
+			return;
+		}
+		close(fd);
+		if (nakami_tasks_done < NAKAMI_MAXTASKS)
+			nakami_tasks_ns[nakami_tasks_done] = nakami_now() - start;
+		nakami_tasks_done++;
+	}
+}
+
 static void nakami_unshare(const char *boottime, const char *cgroup)
 {
 	if (cgroup && unshare(CLONE_NEWCGROUP) < 0) {
@@ -193,7 +236,22 @@ __attribute__((constructor)) static void nakami_nsenter(void)
 	const char *types = getenv("_NAKAMI_NSENTER_TYPES");
 	const char *boottime = getenv("_NAKAMI_UNSHARE_TIME");
 	const char *cgroup = getenv("_NAKAMI_UNSHARE_CGROUP");
+	const char *tasks = getenv("_NAKAMI_CGROUP_TASKS");
 
+	if (tasks) {
+		// Into the group before anything else, so that nothing this
+		// process does is accounted outside it.
+		char *files = strdup(tasks);
+		unsetenv("_NAKAMI_CGROUP_TASKS");
+		if (!files) {
+			nakami_fail("strdup", ENOMEM);
+			return;
+		}
+		nakami_place(files);
+		free(files);
+		if (nakami_nsenter_err[0])
+			return;
+	}
 	if (getenv("_NAKAMI_NO_THP")) {
 		// A child placed in a memory group: with transparent huge pages
 		// "always" (Debian's default) the Go runtime's first touches of its
