@@ -3,6 +3,7 @@ package main
 import (
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -12,7 +13,33 @@ import (
 func TestLintKernelNegativeControl(t *testing.T) {
 	needKernel(t)
 	before := snapshot(t)
-	o := nakami(t, nil, "lint", "--kernel")
+	lintKernel(t, nil)
+	assertUnchanged(t, before)
+}
+
+// TestLintKernelAsNobody proves, as nobody, the steps an unprivileged user
+// can run: their non-root branches (a user namespace first, reading
+// fib_trie instead of netlink) must fail under the negative control too.
+func TestLintKernelAsNobody(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	out := lintKernel(t, asNobody)
+	for _, step := range []string{"namespaces/unshare", "namespaces/nsenter", "namespaces/types", "network/isolated"} {
+		if strings.Contains(out, "not proven here: "+step+":") {
+			t.Errorf("%s was not proven as nobody", step)
+		}
+	}
+	if !strings.Contains(out, "not proven here: namespaces/persist: needs root") {
+		t.Error("namespaces/persist needs root, and lint as nobody does not say so")
+	}
+	assertUnchanged(t, before)
+}
+
+// lintKernel runs `nakami lint --kernel` as cred and requires its last line
+// to say that N of N (N > 0) checks failed under the negative control.
+func lintKernel(t *testing.T, cred *syscall.Credential) string {
+	t.Helper()
+	o := nakami(t, cred, "lint", "--kernel")
 	lines := strings.Split(strings.TrimSpace(o.stdout), "\n")
 	last := lines[len(lines)-1]
 	m := regexp.MustCompile(`^negative control: (\d+) of (\d+) checks fail when their step's operations are faked$`).FindStringSubmatch(last)
@@ -20,5 +47,5 @@ func TestLintKernelNegativeControl(t *testing.T) {
 		t.Fatalf("exit %d, last line %q\n%s\n%s", o.code, last, o.stdout, o.stderr)
 	}
 	t.Log(last)
-	assertUnchanged(t, before)
+	return o.stdout + o.stderr
 }
