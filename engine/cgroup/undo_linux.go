@@ -31,13 +31,20 @@ func init() {
 // again; thawing a v2 group as well costs nothing), kill what is left (v2 cgroup.kill, and SIGKILL to each PID in cgroup.procs for v1),
 // and rmdir, retrying while the dying tasks still count as members.
 func undoCgroup(path string) error {
-	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+	// An empty group with no children goes at the first rmdir, as nearly
+	// every group does at a session's end; the rest is for the others.
+	if err := unix.Rmdir(path); err == nil || err == unix.ENOENT {
 		return nil
 	}
-	subs, _ := filepath.Glob(filepath.Join(path, "*", "cgroup.procs"))
-	for _, s := range subs {
-		if err := undoCgroup(filepath.Dir(s)); err != nil {
-			return err
+	ents, err := os.ReadDir(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	for _, d := range ents {
+		if d.IsDir() { // a sub-group: the directory entry's type, no stat(2)
+			if err := undoCgroup(filepath.Join(path, d.Name())); err != nil {
+				return err
+			}
 		}
 	}
 	poke := func(name, value string) {
@@ -46,7 +53,6 @@ func undoCgroup(path string) error {
 			f.Close()
 		}
 	}
-	var err error
 	for i := 0; i < 300; i++ {
 		poke("freezer.state", "THAWED")
 		poke("cgroup.freeze", "0")
