@@ -34,6 +34,7 @@ type fcConfine struct {
 	Mounts                    int
 	Hostname, BootID, Modules string
 	Swaps                     string
+	HostMnt                   uint64 // nakami's mnt namespace inode, the fd handed in
 	BootTime                  float64 // realtime - uptime, seconds
 }
 
@@ -77,7 +78,15 @@ var fcConfineStep = &Step{
 		v := fcConfine{Canary: canary, CanaryText: text, Mounts: hostMounts(), Hostname: readTrim("/proc/sys/kernel/hostname"),
 			BootID: readTrim("/proc/sys/kernel/random/boot_id"), Modules: readTrim("/proc/modules"),
 			Swaps: readTrim("/proc/swaps"), BootTime: bootTime()}
-		line := fmt.Sprintf("%s %s %d %s", rootfs.SelfPath, container.ConfineRole, os.Getpid(), canary)
+		if mine, err := procfs.ReadNamespaces(os.Getpid()); err == nil {
+			v.HostMnt = mine["mnt"].Inode
+		}
+		stop, err := container.LeakHostMountNS(e.S, filepath.Join(fcRootDir(e), "tmp", "nk-leak.sock"))
+		if err != nil {
+			return err
+		}
+		defer stop()
+		line := fmt.Sprintf("%s %s %d %s /tmp/nk-leak.sock", rootfs.SelfPath, container.ConfineRole, os.Getpid(), canary)
 		out, _, err := con.Type(e.S.T, line, 10*time.Second)
 		if err != nil {
 			return err
@@ -199,6 +208,13 @@ var fcAttempts = []struct {
 	{"proc-root", T("the host's canary was not readable through /proc/1/root, and the report does not carry its text", "ホストのカナリアは /proc/1/root から読めず、報告にもその内容はない"),
 		func(e *Env, c *child.Process, v fcConfine) (bool, string) {
 			return !strings.Contains(v.Out, v.CanaryText) && readTrim(v.Canary) == v.CanaryText, "canary " + v.Canary
+		}},
+	{"setns-fd", T("an fd of the host's mount namespace handed in (its inode read on the host) could not be joined, and the report does not carry the canary's text",
+		"ホストのマウント名前空間の fd を渡されても (inode はホストで読んだもの) 入れず、報告にカナリアの内容もない"),
+		func(e *Env, c *child.Process, v fcConfine) (bool, string) {
+			want := fmt.Sprintf("mnt:[%d]", v.HostMnt)
+			ok := v.R.Leaked == want && !strings.Contains(v.Out, v.CanaryText) && readTrim(v.Canary) == v.CanaryText
+			return ok, fmt.Sprintf("the fd inside was %q, the host's mount namespace is %s", v.R.Leaked, want)
 		}},
 	{"swapon", T("swapon(2) was refused, and the host's /proc/swaps is unchanged", "swapon(2) は拒否され、ホストの /proc/swaps は変わらない"),
 		func(e *Env, c *child.Process, v fcConfine) (bool, string) {

@@ -6,13 +6,15 @@ package container
 // container must refuse, each with the errno the kernel gave. The hidden
 // role __nakami_confine__ HOSTPID CANARY runs inside (typed into the
 // container's shell as /bin/nakami) and prints one JSON line; the lesson
-// compares it with what the host's kernel shows from outside.
+// compares it with what the host's kernel shows from outside. With a third
+// argument, a Unix socket, it also tries to join the host's mount namespace
+// through an fd handed in there (leak_linux.go).
 //
 // Syscalls: readlink(2) of /proc/self/ns/*, chroot(2), mount(2) sysfs and
 // cgroup, capset(2) then socket(2) SOCK_RAW, ptrace(2) PTRACE_ATTACH,
 // mknod(2) S_IFBLK, reboot(2) LINUX_REBOOT_CMD_CAD_OFF, finit_module(2),
 // clock_settime(2), open(2) through /proc/1/root, swapon(2), bpf(2)
-// BPF_MAP_CREATE. Man pages: capabilities(7), user_namespaces(7),
+// BPF_MAP_CREATE, setns(2) through a received fd (leak_linux.go). Man pages: capabilities(7), user_namespaces(7),
 // pid_namespaces(7), mount(2), reboot(2), ptrace(2), seccomp(2).
 
 import (
@@ -33,7 +35,7 @@ import (
 	"nakami/engine/procfs"
 )
 
-// ConfineRole is the hidden role of the report: HOSTPID CANARY.
+// ConfineRole is the hidden role of the report: HOSTPID CANARY [SOCKET].
 const ConfineRole = "__nakami_confine__"
 
 func init() { child.RegisterRole(ConfineRole, confineMain) }
@@ -47,7 +49,8 @@ type Report struct {
 	Bnd        []string          `json:"bnd"`
 	Seccomp    string            `json:"seccomp"`
 	NoNewPrivs bool              `json:"no_new_privs"`
-	Root       string            `json:"root"` // the mount on / as mountinfo names it
+	Root       string            `json:"root"`   // the mount on / as mountinfo names it
+	Leaked     string            `json:"leaked"` // the fd handed in, as /proc/self/fd names it
 	Attempts   []Attempt         `json:"attempts"`
 }
 
@@ -56,11 +59,12 @@ type Attempt struct {
 	ID    string `json:"id"`
 	Call  string `json:"call"`
 	Errno string `json:"errno"`
+	Got   string `json:"got,omitempty"` // what a successful read returned
 }
 
 func confineMain(args []string) int {
-	if len(args) != 2 {
-		os.Stderr.WriteString("confine needs HOSTPID CANARY\n")
+	if len(args) != 2 && len(args) != 3 {
+		os.Stderr.WriteString("confine needs HOSTPID CANARY [SOCKET]\n")
 		return 2
 	}
 	hostPID, _ := strconv.Atoi(args[0])
@@ -89,8 +93,11 @@ func confineMain(args []string) int {
 			}
 		}
 	}
+	var got string // set by an attempt that read something
 	try := func(id, call string, fn func() error) {
+		got = ""
 		r.Attempts = append(r.Attempts, Attempt{ID: id, Call: call, Errno: errnoOf(fn())})
+		r.Attempts[len(r.Attempts)-1].Got = got
 	}
 	try("chroot", `mkdir("/tmp/nk-jail"); chroot("/tmp/nk-jail")`, func() error {
 		os.Mkdir("/tmp/nk-jail", 0o700)
@@ -139,13 +146,18 @@ func confineMain(args []string) int {
 		_, _, e := unix.Syscall(unix.SYS_CLOCK_SETTIME, unix.CLOCK_REALTIME, uintptr(unsafe.Pointer(&ts)), 0)
 		return errnoErr(e)
 	})
-	try("proc-root", `open("/proc/1/root`+canary+`")`, func() error {
-		f, err := os.Open("/proc/1/root" + canary)
-		if err == nil {
-			f.Close()
-		}
+	try("proc-root", `open("/proc/1/root`+canary+`"); read()`, func() error {
+		b, err := os.ReadFile("/proc/1/root" + canary)
+		got = string(b)
 		return err
 	})
+	if len(args) == 3 {
+		try("setns-fd", `connect("`+args[2]+`"); recvmsg(SCM_RIGHTS) → fd; unshare(CLONE_FS); setns(fd, CLONE_NEWNS); open("`+canary+`")`, func() error {
+			var err error
+			r.Leaked, got, err = joinLeaked(args[2], canary)
+			return err
+		})
+	}
 	try("swapon", `swapon("/bin/sh", 0)`, func() error {
 		p, _ := unix.BytePtrFromString("/bin/sh")
 		_, _, e := unix.Syscall(unix.SYS_SWAPON, uintptr(unsafe.Pointer(p)), 0, 0)
