@@ -21,7 +21,11 @@ import (
 func NetCandidates(s *engine.Session) ([]Candidate, error) {
 	viaNetlink := func() error {
 		n := netlab.New(s)
-		for _, f := range []func() error{func() error { _, err := n.AddNetns(); return err }, n.AddBridge, n.AddVeth, n.Configure, n.DelNetns, n.DelBridge} {
+		// The order of the ip commands below: the namespace's teardown
+		// (asynchronous) overlaps the bridge's removal, then the veth's
+		// end is awaited.
+		for _, f := range []func() error{func() error { _, err := n.AddNetns(); return err }, n.AddBridge, n.AddVeth, n.Configure,
+			n.DropNetns, n.DelBridge, n.AwaitVethGone} {
 			if err := f(); err != nil {
 				return err
 			}

@@ -154,16 +154,27 @@ func (n *Net) Inside(fn func() error) error {
 // namespace dies with its last reference, and the veth end inside it with
 // it, which takes the host's end away too; DelNetns waits for that.
 func (n *Net) DelNetns() error {
+	if err := n.DropNetns(); err != nil {
+		return err
+	}
+	return n.AwaitVethGone()
+}
+
+// DropNetns is DelNetns without the wait, as `ip netns del` returns: the
+// kernel tears the namespace down on a workqueue meanwhile.
+func (n *Net) DropNetns() error {
 	e, ok := n.live(engine.KindNetns, n.NSPath)
 	if !ok {
 		return fmt.Errorf("%s is not one of this session's live objects", n.NSPath)
 	}
-	err := n.s.T.Do(fmt.Sprintf("umount2(%q, MNT_DETACH); unlink(%q)", n.NSPath, n.NSPath), "ip netns del "+n.NS, func() error {
+	return n.s.T.Do(fmt.Sprintf("umount2(%q, MNT_DETACH); unlink(%q)", n.NSPath, n.NSPath), "ip netns del "+n.NS, func() error {
 		return n.s.Journal.Release(e)
 	})
-	if err != nil {
-		return err
-	}
+}
+
+// AwaitVethGone waits until the host's end of the veth pair has gone with
+// the namespace DropNetns let go of.
+func (n *Net) AwaitVethGone() error {
 	return n.s.T.Do("RTM_GETLINK "+n.Veth+" until ENODEV (the namespace is torn down asynchronously)", "ip link show "+n.Veth, func() error {
 		for i := 0; i < 400; i++ {
 			if _, err := netlink.LinkByName(n.Veth); err != nil {
