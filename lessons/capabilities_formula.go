@@ -95,11 +95,14 @@ var formulaStep = &Step{
 	Requires: NeedsRoot, Why: rootWhy,
 	Params: formulaParams,
 	// The EPERM branch (the bounding set forbids what the effective bit
-	// promises), root, and set-user-ID root are proven too.
+	// promises), root, set-user-ID root, no_new_privs over set-user-ID
+	// (ignored: no gain) and SECBIT_NOROOT for root are proven too.
 	Proofs: []map[string]string{
 		{"drop": "cap_net_raw", "file": "cap_net_raw+ep"},
 		{"uid": "root"},
 		{"suid": "yes", "file": "none"},
+		{"nnp": "yes", "suid": "yes", "file": "none"},
+		{"uid": "root", "noroot": "yes"},
 	},
 	Live: Live{Procs: []string{"formula"}, File: capFile, Formula: true},
 	Action: func(e *Env) error {
