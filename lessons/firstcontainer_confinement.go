@@ -34,7 +34,7 @@ type fcConfine struct {
 	Mounts                    int
 	Hostname, BootID, Modules string
 	Swaps                     string
-	HostMnt                   uint64 // nakami's mnt namespace inode, the fd handed in
+	HostMnt                   uint64  // nakami's mnt namespace inode, the fd handed in
 	BootTime                  float64 // realtime - uptime, seconds
 }
 
