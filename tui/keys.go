@@ -5,6 +5,8 @@ import "charm.land/bubbles/v2/key"
 // keyMap: every binding carries its own help text; `?` lists them all.
 type keyMap struct {
 	Up, Down, Run, Next, Prev, Tab, Shell, Hint, Reset, Params, Jump, Transcript, Blank, Lang, Help, Quit key.Binding
+	// The notice of leftovers at start-up (offer.go), and only there.
+	Remove, Leave, Continue key.Binding
 }
 
 func newKeyMap(lang string) keyMap {
@@ -31,6 +33,9 @@ func newKeyMap(lang string) keyMap {
 		Lang:       key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "English / 日本語")),
 		Help:       key.NewBinding(key.WithKeys("?"), key.WithHelp("?", h("all keys", "すべてのキー"))),
 		Quit:       key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", h("quit (cleans up)", "終了(後片付けします)"))),
+		Remove:     key.NewBinding(key.WithKeys("y"), key.WithHelp("y", h("remove them now", "今すぐ削除"))),
+		Leave:      key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n", h("leave them for later (nakami cleanup)", "残しておく(後で nakami cleanup)"))),
+		Continue:   key.NewBinding(key.WithKeys("enter", "n", "esc"), key.WithHelp("enter", h("continue", "続ける"))),
 	}
 }
 

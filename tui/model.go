@@ -26,6 +26,9 @@ type Options struct {
 	// KeepLang: the language was not asked for on the command line, so
 	// the one last chosen with L (kept in the progress file) wins.
 	KeepLang bool
+	// Leftovers of sessions that ended without cleaning up: the workbench
+	// opens on a notice offering to remove them (offer.go).
+	Leftovers *Leftovers
 }
 
 type panel int
@@ -79,6 +82,7 @@ type model struct {
 	picking   int        // jumping: the cursor to go back to, plus one (0: not jumping)
 	noTrans   bool       // the presenter hid the transcript
 	confirm   bool       // asking before quitting with objects alive
+	offer     *offer     // the notice of leftovers, while it is open
 	quitting  bool       // quit asked while a step runs: leave when it is done
 	frame     string
 	dirty     bool // something the frame shows changed since it was drawn
@@ -133,6 +137,7 @@ func newModel(env *lessons.Env, o Options) *model {
 		start = m.prog.Current
 	}
 	m.jump(start)
+	m.offer = newOffer(o.Leftovers)
 	m.st = newStyles(m.dark, o.Present, o.NoColor)
 	if o.Present {
 		m.focus = panelText
@@ -154,7 +159,7 @@ func (m *model) cur() item { return m.items[m.cursor] }
 
 func (m *model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor, m.scheduleLive(), m.scheduleExercise()}
-	if m.opts.Present && m.opts.Start != "" {
+	if m.opts.Present && m.opts.Start != "" && m.offer == nil { // else when the notice closes
 		cmds = append(cmds, m.runPrerequisites())
 	}
 	return tea.Batch(cmds...)
@@ -172,7 +177,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.st = newStyles(m.dark, m.opts.Present, m.opts.NoColor)
 		return m, nil
 	case spinner.TickMsg:
-		if m.running == "" {
+		if m.running == "" && (m.offer == nil || !m.offer.removing) {
 			return m, nil
 		}
 		var cmd tea.Cmd
@@ -180,6 +185,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case runDoneMsg:
 		return m, m.finishRun(msg)
+	case offerDoneMsg:
+		return m, m.offerDone(msg)
 	case resetDoneMsg:
 		m.running = ""
 		if m.quitting {
@@ -229,6 +236,9 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 type visitMsg func(*model)
 
 func (m *model) onKey(msg tea.KeyPressMsg) tea.Cmd {
+	if m.offer != nil {
+		return m.offerKey(msg)
+	}
 	if m.confirm {
 		switch msg.String() {
 		case "y", "q", "enter":
@@ -294,10 +304,7 @@ func (m *model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 			m.focus = panelText
 		}
 	case key.Matches(msg, k.Lang):
-		m.lang = map[string]string{"en": "ja", "ja": "en"}[m.lang]
-		m.prog.Lang = m.lang // the Env learns it when the next step starts
-		m.prog.Save()        // and the next start begins in it
-		m.keys = newKeyMap(m.lang)
+		m.toggleLang()
 	case m.running != "":
 		m.status = m.tr("a step is running…", "ステップを実行中です…")
 	case key.Matches(msg, k.Run) && m.cur().ex != nil:
@@ -317,6 +324,14 @@ func (m *model) onKey(msg tea.KeyPressMsg) tea.Cmd {
 		m.picking = m.cursor + 1
 	}
 	return nil
+}
+
+// toggleLang switches between English and Japanese.
+func (m *model) toggleLang() {
+	m.lang = map[string]string{"en": "ja", "ja": "en"}[m.lang]
+	m.prog.Lang = m.lang // the Env learns it when the next step starts
+	m.prog.Save()        // and the next start begins in it
+	m.keys = newKeyMap(m.lang)
 }
 
 // pickKey moves through every step and exercise; enter jumps there and

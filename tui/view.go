@@ -62,7 +62,7 @@ func (m *model) wide() bool { return !m.opts.Present && m.width >= 150 && m.heig
 // liveVisible reports whether the live panel is on screen now.
 // An exercise shows nothing live: its check has ticks of its own.
 func (m *model) liveVisible() bool {
-	return !m.showHelp && !m.confirm && m.form == nil && m.cur().ex == nil &&
+	return !m.showHelp && !m.confirm && m.offer == nil && m.form == nil && m.cur().ex == nil &&
 		(m.wide() || m.focus == panelLive || m.sideBySide() && !m.noTrans)
 }
 
@@ -99,6 +99,8 @@ func (m *model) render() string {
 	bodyH := m.height - lipgloss.Height(header) - lipgloss.Height(footer)
 	var body string
 	switch {
+	case m.offer != nil:
+		body = m.offerBox(bodyH)
 	case m.showHelp:
 		body = m.box(m.tr("Keys", "キー"), m.keyLines(m.width-4), m.width, bodyH, true, panelCount)
 	case m.form != nil:
@@ -168,18 +170,46 @@ func (m *model) footer() string {
 	}
 	m.help.SetWidth(m.width)
 	keys := m.help.ShortHelpView(m.keys.ShortHelp())
-	if m.confirm {
+	switch {
+	case m.offer != nil:
+		keys = m.offerFooter()
+	case m.confirm:
 		keys = m.st.footer.Render(m.tr("y remove and quit · k keep and quit · n stay", "y 削除して終了 · k 残して終了 · n 戻る"))
 	}
-	return m.st.accent.Render(truncate(status, m.width)) + "\n" + truncate(keys, m.width)
+	// A long status (an error, the outcome of removing leftovers) wraps
+	// to a few lines rather than losing its end.
+	lines := wrap.Lines(status, m.width, 0, "")
+	if len(lines) > statusRows {
+		lines = append(lines[:statusRows-1], truncate(strings.Join(lines[statusRows-1:], " "), m.width))
+	}
+	for i, l := range lines {
+		lines[i] = m.st.accent.Render(truncate(l, m.width))
+	}
+	return strings.Join(lines, "\n") + "\n" + truncate(keys, m.width)
+}
+
+// statusRows is the most the status line may grow to.
+const statusRows = 3
+
+// inner and innerH are what a box w wide, h high leaves inside its border
+// and padding.
+func (m *model) inner(w int) int {
+	if m.opts.Present {
+		return w - 8
+	}
+	return w - 4
+}
+
+func (m *model) innerH(h int) int {
+	if m.opts.Present {
+		return h - 4
+	}
+	return h - 2
 }
 
 // pane renders one panel in a w×h box.
 func (m *model) pane(p panel, w, h int) string {
-	inner := w - 4
-	if m.opts.Present {
-		inner = w - 8
-	}
+	inner := m.inner(w)
 	var title string
 	var lines []string
 	switch p {

@@ -1,19 +1,23 @@
 package main
 
-// Leftovers and conflicts said plainly: before `nakami run` and the
-// workbench start, the objects of sessions that died are named with the
-// command that removes them (the workbench offers to run it), and a
-// lesson's preflight refuses, with exit 3 and nothing created, when
-// something else holds what it needs.
+// Leftovers and conflicts said plainly: before `nakami run` starts, the
+// objects of sessions that died are named with the command that removes
+// them; the workbench opens on a notice offering to run it (tui/offer.go
+// draws it; its content and nakami cleanup's code come from here, as tui
+// imports no engine); and a lesson's preflight refuses, with exit 3 and
+// nothing created, when something else holds what it needs.
 
 import (
+	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"os"
+	"strconv"
 	"strings"
 
 	"nakami/engine"
 	"nakami/lessons"
+	"nakami/tui"
 )
 
 // leftoverSentences says, one sentence per dead session, what it left.
@@ -44,50 +48,6 @@ func beforeRun(g *globals, l *lessons.Lesson, target *lessons.Step) error {
 		return machineErr("%v", err)
 	}
 	return nil
-}
-
-// offerCleanup is the workbench's offer: it names what dead sessions left
-// and, when the learner answers y, removes it as nakami cleanup would.
-func offerCleanup(g *globals, in io.Reader, out io.Writer) {
-	ss := leftoverSentences(g.lang)
-	if len(ss) == 0 {
-		return
-	}
-	for _, s := range ss {
-		fmt.Fprintln(out, "nakami: "+s)
-	}
-	fmt.Fprint(out, map[string]string{"en": "Remove them now (nakami cleanup)? [y/N] ", "ja": "今すぐ削除しますか (nakami cleanup)? [y/N] "}[g.lang])
-	if a := strings.ToLower(strings.TrimSpace(readLine(in))); a != "y" && a != "yes" && a != "はい" {
-		return
-	}
-	reps, err := engine.Cleanup(engine.JournalDir(), false)
-	if err != nil {
-		fmt.Fprintln(out, "nakami: "+err.Error())
-		return
-	}
-	n := 0
-	for _, r := range reps {
-		if !r.Alive {
-			n += len(r.Removed)
-		}
-	}
-	fmt.Fprintf(out, map[string]string{"en": "removed %d object(s)\n", "ja": "%d 個のオブジェクトを削除しました\n"}[g.lang], n)
-	for _, p := range engine.Problems(reps) {
-		fmt.Fprintln(out, "nakami: "+p)
-	}
-}
-
-// readLine reads one line a byte at a time, so that nothing typed after it
-// is taken from the workbench that reads the terminal next.
-func readLine(in io.Reader) string {
-	var b strings.Builder
-	c := make([]byte, 1)
-	for {
-		if n, err := in.Read(c); n == 0 || err != nil || c[0] == '\n' {
-			return b.String()
-		}
-		b.WriteByte(c[0])
-	}
 }
 
 // hostLeftovers is doctor's part: dead sessions' objects and what holds the
@@ -122,4 +82,126 @@ func printLeftovers(left, conflicts []string) {
 	if len(left)+len(conflicts) > 0 {
 		fmt.Println()
 	}
+}
+
+// rootJournalDir is where root's sessions keep their journals
+// (engine.JournalDir as root).
+const rootJournalDir = "/run/nakami"
+
+// workbenchLeftovers is the notice's content, nil when there is nothing
+// to say.
+func workbenchLeftovers() *tui.Leftovers {
+	lo := &tui.Leftovers{RootOnly: rootJournalsClosed(), Remove: removeLeftovers}
+	for _, d := range deadSessions() {
+		lo.Sessions = append(lo.Sessions, d.DeadSession)
+	}
+	if len(lo.Sessions) == 0 && !lo.RootOnly {
+		return nil
+	}
+	return lo
+}
+
+// dead is a dead session as the notice names it, with each object's
+// journal line (engine.Entry.String), which is how cleanup reports it.
+type dead struct {
+	tui.DeadSession
+	session string
+	lines   []string
+}
+
+// deadSessions reads the journals of sessions that are no longer running.
+// A journaled process that has exited since is not named: it is the one
+// kind of object that goes away by itself (the others stay until removed).
+func deadSessions() []dead {
+	var out []dead
+	for _, s := range engine.Leftovers(engine.JournalDir()) {
+		_, live, _, err := engine.ReadJournal(s.Journal)
+		if err != nil {
+			continue
+		}
+		d := dead{DeadSession: tui.DeadSession{Tag: "nakami-" + s.Session, PID: s.PID}, session: s.Session}
+		for _, e := range live {
+			if e.Kind == engine.KindProcess && !engine.ProcessIs(e.PID, e.Start) {
+				continue
+			}
+			d.Objects = append(d.Objects, objectOf(e))
+			d.lines = append(d.lines, e.String())
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func objectOf(e engine.Entry) tui.Object {
+	switch e.Kind {
+	case engine.KindLink:
+		if _, err := os.Stat("/sys/class/net/" + e.Name + "/bridge"); err == nil {
+			return tui.Object{Kind: tui.ObjBridge, Name: e.Name}
+		}
+		return tui.Object{Kind: tui.ObjLink, Name: e.Name}
+	case engine.KindProcess:
+		return tui.Object{Kind: tui.ObjProcess, Name: strconv.Itoa(e.PID)}
+	case engine.KindNetns:
+		return tui.Object{Kind: tui.ObjNetns, Name: e.Path}
+	case engine.KindMount:
+		return tui.Object{Kind: tui.ObjMount, Name: e.Path}
+	case engine.KindCgroup:
+		return tui.Object{Kind: tui.ObjCgroup, Name: e.Path}
+	case engine.KindDir, engine.KindEmptyDir:
+		return tui.Object{Kind: tui.ObjDir, Name: e.Path}
+	case engine.KindFile:
+		return tui.Object{Kind: tui.ObjFile, Name: e.Path}
+	}
+	return tui.Object{Kind: e.Kind, Name: e.Path}
+}
+
+// removeLeftovers is `nakami cleanup`: the same engine.Cleanup, and what
+// it removed named as the notice named it.
+func removeLeftovers() tui.Removal {
+	before := deadSessions()
+	reps, err := engine.Cleanup(engine.JournalDir(), false)
+	if err != nil {
+		return tui.Removal{Problem: err.Error(), Problems: 1, NeedsRoot: refused(err.Error())}
+	}
+	removed := map[string]bool{}
+	for _, r := range reps {
+		for _, x := range r.Removed {
+			removed[r.Session+" "+x] = true
+		}
+	}
+	var out tui.Removal
+	for _, d := range before {
+		gone := tui.DeadSession{Tag: d.Tag, PID: d.PID}
+		for i, l := range d.lines {
+			if removed[d.session+" "+l] {
+				gone.Objects = append(gone.Objects, d.Objects[i])
+			}
+		}
+		if len(gone.Objects) > 0 || len(d.lines) == 0 {
+			out.Removed = append(out.Removed, gone)
+		}
+	}
+	if p := engine.Problems(reps); len(p) > 0 {
+		out.Problem, out.Problems = p[0], len(p)
+		for _, x := range p {
+			out.NeedsRoot = out.NeedsRoot || refused(x)
+		}
+	}
+	return out
+}
+
+// refused: a problem that says this user may not, which root may.
+func refused(problem string) bool {
+	return os.Geteuid() != 0 && (strings.Contains(problem, "permission denied") || strings.Contains(problem, "operation not permitted"))
+}
+
+// rootJournalsClosed: this user is not root and root's journal directory
+// exists but cannot be read, so whatever root's sessions left is out of
+// this user's sight and reach.
+func rootJournalsClosed() bool {
+	if os.Geteuid() == 0 || engine.JournalDir() == rootJournalDir {
+		return false
+	}
+	_, err := os.ReadDir(rootJournalDir)
+	return errors.Is(err, fs.ErrPermission)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,6 +27,13 @@ func newTmux(t *testing.T, env []string, args ...string) *tmuxSession {
 // newTmuxAt is newTmux at another size.
 func newTmuxAt(t *testing.T, width, height string, env []string, args ...string) *tmuxSession {
 	t.Helper()
+	return newTmuxRun(t, width, height, "", env, append([]string{bin(t)}, args...))
+}
+
+// newTmuxRun starts argv (the binary, or a command that runs it) in dir
+// ("": the test's own).
+func newTmuxRun(t *testing.T, width, height, dir string, env, argv []string) *tmuxSession {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		if os.Getenv("NAKAMI_REQUIRE_KERNEL") == "1" {
 			t.Fatal("tmux is missing (.ci/run installs it)")
@@ -38,8 +46,10 @@ func newTmuxAt(t *testing.T, width, height string, env []string, args ...string)
 	for _, e := range env {
 		cmdline = append(cmdline, "-e", e)
 	}
-	cmdline = append(cmdline, bin(t))
-	cmdline = append(cmdline, args...)
+	if dir != "" {
+		cmdline = append(cmdline, "-c", dir)
+	}
+	cmdline = append(cmdline, argv...)
 	s.run(cmdline...)
 	t.Cleanup(func() { exec.Command("tmux", "-S", s.sock, "kill-server").Run() })
 	return s
@@ -72,6 +82,26 @@ func (s *tmuxSession) waitFor(want ...string) string {
 		ok := true
 		for _, w := range want {
 			ok = ok && strings.Contains(scr, w)
+		}
+		if ok {
+			return scr
+		}
+	}
+	s.t.Fatalf("the screen never showed %q; last screen:\n%s", want, scr)
+	return ""
+}
+
+// waitForText waits for sentences that may wrap: the screen's spaces, line
+// ends and box borders are left out of the comparison.
+func (s *tmuxSession) waitForText(want ...string) string {
+	s.t.Helper()
+	squeeze := strings.NewReplacer(" ", "", "\n", "", "│", "")
+	var scr string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		scr = s.screen(false)
+		ok := true
+		for _, w := range want {
+			ok = ok && strings.Contains(squeeze.Replace(scr), squeeze.Replace(w))
 		}
 		if ok {
 			return scr
@@ -337,8 +367,19 @@ func TestPresenterPaintsEveryCell(t *testing.T) {
 	needKernel(t)
 	s := newTmux(t, nil, "--present", "namespaces/list")
 	s.waitFor("The namespace links of a process")
-	scr := s.screen(true)
-	bg, bare, cells := false, 0, 0
+	bare, cells := bareCells(s.screen(true))
+	if cells == 0 || bare > 0 {
+		t.Errorf("%d of %d cells have the terminal's own background", bare, cells)
+	}
+	s.keys("q")
+	s.waitGone()
+}
+
+// bareCells counts the cells of a screen read with capture-pane -e, and
+// those of them that have the terminal's own background, following the
+// SGR state across the screen.
+func bareCells(scr string) (bare, cells int) {
+	bg := false
 	for i := 0; i < len(scr); {
 		if m := sgrColor.FindStringSubmatchIndex(scr[i:]); m != nil && m[0] == 0 {
 			ps := strings.Split(scr[i+m[2]:i+m[3]], ";")
@@ -372,11 +413,7 @@ func TestPresenterPaintsEveryCell(t *testing.T) {
 		}
 		i++
 	}
-	if cells == 0 || bare > 0 {
-		t.Errorf("%d of %d cells have the terminal's own background", bare, cells)
-	}
-	s.keys("q")
-	s.waitGone()
+	return bare, cells
 }
 
 // TestContainerShellHasTheArticlesTools: in the container's shell (s at
@@ -426,4 +463,87 @@ func (s *tmuxSession) waitUntil(what string, ok func(string) bool) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// TestWorkbenchOffersCleanup: after a kill -9 in the network lesson, the
+// workbench opens on a notice naming the dead session and what it left;
+// y removes it, one sentence says what was removed, the notice closes, and
+// the host is as it was before the kill. At 80×24 in English and at 160×45
+// in Japanese.
+func TestWorkbenchOffersCleanup(t *testing.T) {
+	needKernel(t)
+	for _, at := range []struct {
+		w, h, lang             string
+		notice, object, key    string
+		removed, removedSuffix string
+	}{
+		{"80", "24", "en", "A session that ended without cleaning up (%s, PID", "bridge ", "y      remove them now", "Removed %s left by %s:", "a bridge"},
+		{"160", "45", "ja", "後片付けをせずに終了したセッション(%s、PID", "ブリッジ ", "y      今すぐ削除", "%s が残した %s", "を削除しました"},
+	} {
+		before := snapshot(t)
+		bridge := killNetworkAfterBridge(t)
+		t.Cleanup(func() { nakami(t, nil, "cleanup") }) // when the test fails half-way
+		tag := "nakami-" + bridge[2:10]
+		s := newTmuxAt(t, at.w, at.h, nil, "--lang", at.lang)
+		scr := s.waitForText(fmt.Sprintf(at.notice, tag), at.object+bridge, at.key)
+		n := 1
+		if strings.Contains(scr, "2 objects") || strings.Contains(scr, "2 個のオブジェクト") {
+			n = 2 // the isolated step's process had not exited yet
+		}
+		s.keys("y")
+		want := fmt.Sprintf(at.removed, map[int]string{1: "1 object", 2: "2 objects"}[n], tag)
+		if at.lang == "ja" {
+			want = fmt.Sprintf(at.removed, tag, fmt.Sprintf("%d 個のオブジェクト", n))
+		}
+		s.waitForText(want, at.removedSuffix)
+		s.waitUntil("the notice closes", func(scr string) bool {
+			return !strings.Contains(scr, "Left behind") && !strings.Contains(scr, "残されたもの")
+		})
+		s.keys("q")
+		s.waitGone()
+		assertUnchanged(t, before)
+	}
+}
+
+// TestWorkbenchLeavesLeftovers: n closes the notice and leaves the dead
+// session's objects where they are; in --present the notice has the
+// presenter's background on every cell. As nobody, who cannot read root's
+// journals, the notice says in one sentence that nakami cleanup needs
+// root, and enter closes it. nakami cleanup then removes everything.
+func TestWorkbenchLeavesLeftovers(t *testing.T) {
+	needKernel(t)
+	before := snapshot(t)
+	bridge := killNetworkAfterBridge(t)
+	t.Cleanup(func() { nakami(t, nil, "cleanup") }) // when the test fails half-way
+	tag := "nakami-" + bridge[2:10]
+	stays := func(how string) {
+		if _, err := os.Stat("/sys/class/net/" + bridge); err != nil {
+			t.Errorf("%s, the bridge %s is gone: %v", how, bridge, err)
+		}
+	}
+
+	s := newTmuxAt(t, "80", "24", nil, "--present", "--lang", "en")
+	s.waitForText(tag, "left", "bridge "+bridge, "n      leave them for later")
+	if bare, cells := bareCells(s.screen(true)); cells == 0 || bare > 0 {
+		t.Errorf("presenter's notice: %d of %d cells have the terminal's own background", bare, cells)
+	}
+	s.keys("n")
+	s.waitForText("Left in place; nakami cleanup removes them whenever you like.")
+	s.keys("q")
+	s.waitGone()
+	stays("after n")
+
+	nobody := []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", bin(t), "--lang", "en"}
+	s = newTmuxRun(t, "80", "24", "/", []string{"XDG_RUNTIME_DIR=", "HOME=/nonexistent"}, nobody)
+	s.waitForText("this user cannot read", "nakami cleanup needs root", "enter  continue")
+	s.keys("Enter")
+	s.waitFor("Lessons")
+	s.keys("q")
+	s.waitGone()
+	stays("after nobody's workbench")
+
+	if r := nakami(t, nil, "cleanup"); r.code != 0 || !strings.Contains(r.stdout, "removed link "+bridge) {
+		t.Errorf("nakami cleanup: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	assertUnchanged(t, before)
 }

@@ -29,7 +29,7 @@ func runWorkbench(g *globals, args []string) error {
 	if !term.IsTerminal(int(os.Stdin.Fd())) || !term.IsTerminal(int(os.Stdout.Fd())) {
 		return usageErr("the workbench needs a terminal; use nakami run LESSON for headless runs")
 	}
-	offerCleanup(g, os.Stdin, os.Stdout) // leftovers.go
+	o.Leftovers = workbenchLeftovers() // leftovers.go: the workbench opens on a notice when there are any
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	kept, lang, err := tui.Run(ctx, o)
