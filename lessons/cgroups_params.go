@@ -41,9 +41,9 @@ func ParsePercent(name, v string) (float64, error) {
 	p, _ := strconv.ParseFloat(m[1], 64)
 	switch {
 	case p < 1:
-		return 0, fmt.Errorf("%s=%s is below 1%%, the smallest CPU quota the kernel takes (1000 µs of a 100000 µs period)", name, v)
+		return 0, fmt.Errorf("%s=%s is below 1%%, the smallest CPU quota the kernel takes (1000 µs of a 100000 µs period)", name, shown(v))
 	case p > float64(100*ncpu):
-		return 0, fmt.Errorf("%s=%s is more CPU than this machine has (%d CPUs, %d%%)", name, v, ncpu, 100*ncpu)
+		return 0, fmt.Errorf("%s=%s is more CPU than this machine has (%d CPUs, %d%%)", name, shown(v), ncpu, 100*ncpu)
 	}
 	return p, nil
 }
@@ -57,11 +57,11 @@ func ParseBytes(name, v string) (int64, error) {
 	}
 	unit, ok := units[strings.ToLower(m[2])]
 	if !ok {
-		return 0, fmt.Errorf("%s=%s has an unknown unit %q (use B, KB, MB, GB, KiB, MiB or GiB)", name, v, m[2])
+		return 0, fmt.Errorf("%s=%s has an unknown unit %q (use B, KB, MB, GB, KiB, MiB or GiB)", name, shown(v), m[2])
 	}
 	n, err := strconv.ParseInt(m[1], 10, 64)
 	if err != nil || n > math.MaxInt64/unit {
-		return 0, fmt.Errorf("%s=%s is too large", name, v)
+		return 0, fmt.Errorf("%s=%s is too large", name, shown(v))
 	}
 	return n * unit, nil
 }
@@ -84,9 +84,9 @@ var memoryParam = Param{
 		case err != nil:
 			return err
 		case n < memFloor:
-			return fmt.Errorf("memory=%s is below 8MiB, the least in which this lesson's process can start before it allocates", v)
+			return fmt.Errorf("memory=%s is below 8MiB, the least in which this lesson's process can start before it allocates", shown(v))
 		case n > 1<<30:
-			return fmt.Errorf("memory=%s is above 1GiB, more than this lesson will let a process allocate on your machine", v)
+			return fmt.Errorf("memory=%s is above 1GiB, more than this lesson will let a process allocate on your machine", shown(v))
 		}
 		return nil
 	},
