@@ -131,12 +131,15 @@ func (m *model) closeOffer() tea.Cmd {
 // offerFooter is the footer's key line while the notice is open.
 func (m *model) offerFooter() string {
 	k := m.keys
-	bs := []key.Binding{k.Continue, k.Quit}
+	// Quitting here leaves the leftovers as they are; the workbench's own
+	// session has made nothing yet, so "cleans up" would promise too much.
+	quit := key.NewBinding(key.WithKeys(k.Quit.Keys()...), key.WithHelp(k.Quit.Help().Key, m.tr("quit", "終了")))
+	bs := []key.Binding{k.Continue, quit}
 	if m.offer.removable() {
-		bs = []key.Binding{k.Remove, k.Leave, k.Quit}
+		bs = []key.Binding{k.Remove, k.Leave, quit}
 	}
 	if m.offer.removing {
-		bs = []key.Binding{k.Quit}
+		bs = []key.Binding{quit}
 	}
 	return m.help.ShortHelpView(bs)
 }

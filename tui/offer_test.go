@@ -91,6 +91,10 @@ func TestOfferFits(t *testing.T) {
 					if !strings.Contains(plain, key) || !strings.Contains(plain, map[string]string{"en": "Left behind", "ja": "残されたもの"}[lang]) {
 						t.Errorf("%v present=%v %s: the notice or its key is missing:\n%s", size, present, lang, plain)
 					}
+					// q leaves the leftovers: the footer must not promise a cleanup.
+					if strings.Contains(plain, map[string]string{"en": "cleans up", "ja": "後片付けします"}[lang]) {
+						t.Errorf("%v present=%v %s: the notice's q promises a cleanup:\n%s", size, present, lang, plain)
+					}
 					if len(lo.Sessions) > 1 && strings.Count(plain, "PID 4242") != 2 {
 						t.Errorf("%v present=%v: the second session's sentence is missing:\n%s", size, present, plain)
 					}
