@@ -168,20 +168,5 @@ func TestOfferLeaves(t *testing.T) {
 // spaces, line ends and box borders are left out of the comparison.
 func waitForText(t *testing.T, tm *teatest.TestModel, s string) {
 	t.Helper()
-	squeeze := strings.NewReplacer(" ", "", "\n", "", "│", "")
-	want := squeeze.Replace(s)
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		screen := make(chan string, 1)
-		tm.Send(visitMsg(func(m *model) { screen <- ansi.Strip(m.render()) }))
-		select {
-		case got := <-screen:
-			if strings.Contains(squeeze.Replace(got), want) {
-				return
-			}
-		case <-time.After(time.Second):
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatalf("the screen never showed %q", s)
+	waitScreen(t, tm, s, strings.NewReplacer(" ", "", "\n", "", "│", "").Replace)
 }

@@ -57,13 +57,20 @@ func press(tm *teatest.TestModel, keys ...string) {
 // which the renderer writes as minimal diffs.
 func waitFor(t *testing.T, tm *teatest.TestModel, s string) {
 	t.Helper()
+	waitScreen(t, tm, s, func(x string) string { return x })
+}
+
+// waitScreen waits until norm(screen) contains norm(s).
+func waitScreen(t *testing.T, tm *teatest.TestModel, s string, norm func(string) string) {
+	t.Helper()
+	want := norm(s)
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		screen := make(chan string, 1)
 		tm.Send(visitMsg(func(m *model) { screen <- ansi.Strip(m.render()) }))
 		select {
 		case got := <-screen:
-			if strings.Contains(got, s) {
+			if strings.Contains(norm(got), want) {
 				return
 			}
 		case <-time.After(time.Second):
