@@ -85,5 +85,5 @@ func fakes(call string) bool {
 
 // fakedOp is what Perform reports for a faked operation.
 func fakedOp(call, shell string) Op {
-	return Op{Call: call, Shell: shell, Outcome: "ok", Detail: "faked (negative control): not performed", Faked: true}
+	return Op{Call: call, Shell: shell, Outcome: "ok", Detail: NoteFaked, Faked: true}
 }

@@ -150,7 +150,8 @@ var memoryStep = &Step{
 		if werr != nil {
 			op.Outcome, op.Failed, op.Detail = "error", true, werr.Error()
 		} else {
-			op.Detail = fmt.Sprintf("usage reached the limit (%d bytes), and %v later the OOM kill was counted", tl.Limit, tl.Latency)
+			op.Detail = Tf("usage reached the limit (%d bytes), and %v later the OOM kill was counted",
+				"使用量が上限(%d バイト)に達し、その %v 後に OOM kill が記録された", tl.Limit, tl.Latency).In(e.Lang)
 			oomKey.Set(e, tl)
 		}
 		e.S.T.Add(op)
@@ -159,7 +160,7 @@ var memoryStep = &Step{
 		case <-time.After(10 * time.Second):
 		}
 		ws, _ := c.Status()
-		e.S.T.Add(engine.Op{Call: fmt.Sprintf("wait4(%d)", c.PID), Shell: "wait", Detail: waitText(ws), By: "nakami"})
+		e.S.T.Add(engine.Op{Call: fmt.Sprintf("wait4(%d)", c.PID), Shell: "wait", Detail: waitText(e.Lang, ws), By: "nakami"})
 		return nil
 	},
 	Checks: []Check{
@@ -187,7 +188,7 @@ var memoryStep = &Step{
 					return false, Tf("process %d is still running", "プロセス %d はまだ動いています", c.PID)
 				}
 				if !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-					return false, Tf("process %d %s", "プロセス %d: %s", c.PID, waitText(ws))
+					return false, Text{fmt.Sprintf("process %d %s", c.PID, waitText("en", ws)), fmt.Sprintf("プロセス %d: %s", c.PID, waitText("ja", ws))}
 				}
 				return true, Tf("wait4(%d): killed by signal %d (SIGKILL)", "wait4(%d): シグナル %d (SIGKILL) で終了", c.PID, int(ws.Signal()))
 			},
@@ -300,12 +301,12 @@ func descendants(pid int) ([]int, error) {
 	return out, nil
 }
 
-func waitText(ws syscall.WaitStatus) string {
+func waitText(lang string, ws syscall.WaitStatus) string {
 	switch {
 	case ws.Signaled():
-		return fmt.Sprintf("killed by signal %d (%v)", int(ws.Signal()), ws.Signal())
+		return Tf("killed by signal %d (%v)", "シグナル %d (%v) で終了", int(ws.Signal()), ws.Signal()).In(lang)
 	case ws.Exited():
-		return fmt.Sprintf("exited with status %d", ws.ExitStatus())
+		return Tf("exited with status %d", "終了ステータス %d で終了", ws.ExitStatus()).In(lang)
 	}
 	return fmt.Sprintf("wait status %#x", uint32(ws))
 }

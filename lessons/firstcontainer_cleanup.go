@@ -48,7 +48,7 @@ var fcCleanupStep = &Step{
 		case <-time.After(5 * time.Second):
 		}
 		ws, _ := c.Status()
-		e.S.T.Add(engine.Op{Call: fmt.Sprintf("wait4(%d)", c.PID), Shell: "wait", Detail: waitText(ws), Duration: time.Since(start), By: "nakami"})
+		e.S.T.Add(engine.Op{Call: fmt.Sprintf("wait4(%d)", c.PID), Shell: "wait", Detail: waitText(e.Lang, ws), Duration: time.Since(start), By: "nakami"})
 		if err := e.S.T.Do(fmt.Sprintf("close(control pipe); kill(%d, SIGKILL) unless it exited; wait4()", c.PID), "", c.Stop); err != nil {
 			return err
 		}

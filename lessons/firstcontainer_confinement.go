@@ -98,7 +98,7 @@ var fcConfineStep = &Step{
 		for _, a := range v.R.Attempts {
 			op := engine.Op{Call: a.Call, Outcome: a.Errno, By: "nakami (inside)"}
 			if a.Errno == "" {
-				op.Outcome, op.Detail = "ok", "the attempt succeeded"
+				op.Outcome, op.Detail = "ok", Text{"the attempt succeeded", "試みが成功した"}.In(e.Lang)
 			}
 			e.S.T.Add(op)
 		}

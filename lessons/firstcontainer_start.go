@@ -85,7 +85,7 @@ var fcStartStep = &Step{
 		}
 		fcStartsKey.Set(e, fcStarts{Plain: median(plain), Container: median(full), Verified: verified})
 		e.S.T.Add(engine.Op{Call: fmt.Sprintf("clone → \"ready\" ×%d each", fcRuns), Shell: "time …", By: "nakami",
-			Detail: fmt.Sprintf("plain process: %v; container: %v", plain, full)})
+			Detail: Tf("plain process: %v; container: %v", "普通のプロセス: %v、コンテナ: %v", plain, full).In(e.Lang)})
 		return nil
 	},
 	Checks: []Check{

@@ -118,7 +118,8 @@ var netNatStep = &Step{
 			Call:    "not performed: a MASQUERADE rule in the host's nat table",
 			Shell:   "iptables -t nat -A POSTROUTING -s 192.168.77.0/24 -j MASQUERADE",
 			Outcome: "skipped", By: "nakami",
-			Detail: "in the host's namespace this rule, with ip_forward=1 there, would let 192.168.77.0/24 reach other machines; nakami never sends packets off this host",
+			Detail: Text{"in the host's namespace this rule, with ip_forward=1 there, would let 192.168.77.0/24 reach other machines; nakami never sends packets off this host",
+				"このルールがホストの名前空間にあって ip_forward=1 なら、192.168.77.0/24 の通信がほかのマシンまで届いてしまう。nakami はこのホストの外へパケットを送らない"}.In(e.Lang),
 		})
 		return nil
 	},

@@ -122,7 +122,7 @@ func RunStep(env *Env, l *Lesson, s *Step) Result {
 	} else {
 		r.Checks = evaluate(env, s)
 	}
-	r.Ops = env.S.T.Since(mark)
+	r.Ops = opsIn(env.Lang, env.S.T.Since(mark)) // opnotes.go
 	r.Duration = time.Since(start)
 	env.ran[l.ID+"/"+s.ID] = true
 	return r

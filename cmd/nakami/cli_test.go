@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"nakami/engine"
 	"nakami/lessons"
 )
 
@@ -268,6 +269,18 @@ func TestJapanese(t *testing.T) {
 	o = nakami(t, nil, "--lang", "ja", "run", "namespaces")
 	if o.code != 0 || !strings.Contains(o.stdout, "ホスト名") || !strings.Contains(o.stdout, "✓ setns で参加した") {
 		t.Errorf("ja run: exit %d\n%s", o.code, o.stdout)
+	}
+	// The engine's notes on its operations are in Japanese too
+	// (lessons/opnotes.go): a child placed before Go started, the pids
+	// limit's clone failure, huge pages off.
+	o = nakami(t, nil, "--lang", "ja", "run", "cgroups/pids-limit")
+	for _, want := range []string{"スレッドがまだ 1 本のうちに", "個起動したところで clone() が失敗", "ヒュージページではなく 4 KiB のページ"} {
+		if o.code != 0 || !strings.Contains(o.stdout, want) {
+			t.Errorf("ja run cgroups/pids-limit: exit %d, no %q\n%s", o.code, want, o.stdout)
+		}
+	}
+	if strings.Contains(o.stdout, engine.NotePlaced) {
+		t.Errorf("ja run cgroups/pids-limit: an engine note stayed in English\n%s", o.stdout)
 	}
 }
 

@@ -51,13 +51,13 @@ func ProbeLast(t *engine.Transcript, describe func(int) string) (int, error) {
 			Duration: time.Since(start), By: "nakami", Outcome: "ok"}
 		switch {
 		case err == unix.EINVAL:
-			op.Outcome, op.Detail = "EINVAL", fmt.Sprintf("no capability %d: the last one is %d", n, n-1)
+			op.Outcome, op.Detail = "EINVAL", fmt.Sprintf(engine.NoteNoCap, n, n-1)
 		case err != nil:
 			op.Outcome, op.Failed, op.Detail = engine.ErrnoName(err), true, err.Error()
 		default:
 			op.Detail = fmt.Sprintf("%d %s", n, Name(n))
 			if r == 0 {
-				op.Detail += " (known, but not in nakami's bounding set)"
+				op.Detail += engine.NoteNotBounding
 			}
 			if describe != nil {
 				op.Detail += ": " + describe(n)

@@ -174,10 +174,10 @@ func bombMain(args []string) int {
 	}
 	op := engine.Op{Call: fmt.Sprintf("clone(SIGCHLD) × %d", forked+1), Shell: ":(){ :|:& };:  # bounded",
 		Duration: time.Since(start), Outcome: "ok",
-		Detail: fmt.Sprintf("%d children started under pids.max %d; no clone was refused", forked, limit)}
+		Detail: fmt.Sprintf(engine.NoteForkAll, forked, limit)}
 	if errno != 0 {
 		op.Outcome, op.Failed = engine.ErrnoName(errno), true
-		op.Detail = fmt.Sprintf("%d children started under pids.max %d, then clone() failed: %s", forked, limit, errno.Error())
+		op.Detail = fmt.Sprintf(engine.NoteForkRefused, forked, limit, errno.Error())
 	}
 	c.Report(child.StageFork, op)
 	c.Ready()

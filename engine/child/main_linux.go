@@ -62,7 +62,7 @@ func childMain() int {
 	placed := nsenter.Placed()
 	for i, f := range spec.CgroupTasks {
 		op := engine.Op{Call: fmt.Sprintf("write(%q, \"0\")", f), Shell: "echo $$ > " + f, Outcome: "ok",
-			Detail: "before the Go runtime started (C constructor), while the process had one thread"}
+			Detail: engine.NotePlaced}
 		if i >= len(placed) {
 			op.Outcome, op.Failed, op.Detail = "failed", true, nsenter.Err()
 			c.Report(StageCgroup, op)
@@ -79,7 +79,7 @@ func childMain() int {
 		c.Report(StageTime, engine.Op{
 			Call:    fmt.Sprintf("unshare(CLONE_NEWTIME); write(timens_offsets, \"boottime %d 0\"); setns(time_for_children)", spec.Boottime),
 			Shell:   fmt.Sprintf("unshare -T --boottime %d", spec.Boottime),
-			Outcome: "ok", Detail: "done before the Go runtime started (C constructor)",
+			Outcome: "ok", Detail: engine.NoteTimeNS,
 		})
 	}
 	if spec.Hostname != "" {

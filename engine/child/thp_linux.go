@@ -17,6 +17,7 @@ package child
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -43,15 +44,15 @@ func (c *Process) noteTHP() {
 	if !grouped(c.Spec) {
 		return
 	}
-	op := engine.Op{Call: "prctl(PR_SET_THP_DISABLE, 1)", By: "child " + strconv.Itoa(c.PID),
-		Detail: "before the Go runtime starts, so the group is charged 4 KiB pages, not 2 MiB huge pages"}
+	status := "/proc/" + strconv.Itoa(c.PID) + "/status"
+	op := engine.Op{Call: "prctl(PR_SET_THP_DISABLE, 1)", By: "child " + strconv.Itoa(c.PID), Detail: engine.NoteTHP}
 	switch v := thpEnabled(c.PID); v {
 	case "0":
-		op.Detail += "; /proc/" + strconv.Itoa(c.PID) + "/status THP_enabled: 0"
+		op.Detail = fmt.Sprintf(engine.NoteTHPOff, status)
 	case "":
-		op.Outcome, op.Detail = "unknown", "/proc/"+strconv.Itoa(c.PID)+"/status has no THP_enabled line (a kernel before 5.0)"
+		op.Outcome, op.Detail = "unknown", fmt.Sprintf(engine.NoteTHPUnknown, status)
 	default:
-		op.Outcome, op.Failed, op.Detail = "EINVAL", true, "/proc/"+strconv.Itoa(c.PID)+"/status THP_enabled: "+v+" (the kernel refused the flag; huge pages stay on)"
+		op.Outcome, op.Failed, op.Detail = "EINVAL", true, fmt.Sprintf(engine.NoteTHPRefused, status, v)
 	}
 	c.s.T.Add(op)
 }

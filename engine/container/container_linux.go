@@ -121,7 +121,7 @@ func containerMain(args []string) int {
 	argv := []string{"/bin/sh"}
 	env := []string{"PATH=/bin", "HOME=/root", "LANG=C", "TERM=dumb"}
 	c.Report(child.StageExec, engine.Op{Call: fmt.Sprintf("execve(\"/bin/sh\", %q)", argv), Shell: "exec /bin/sh", Outcome: "ok",
-		Detail: "the shell keeps this process's PID: it is PID 1 of the new PID namespace"})
+		Detail: engine.NoteShellPID1})
 	c.Ready()
 	unix.CloseOnExec(4)
 	err := unix.Exec("/bin/sh", argv, env)

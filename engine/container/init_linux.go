@@ -96,7 +96,7 @@ func initMain(args []string) int {
 	signal.Notify(sigs)
 	env := []string{"PATH=" + searchPath, "HOME=/root", "TERM=" + termOr(cfg.TTY)}
 	c.Report(child.StageExec, engine.Op{Call: fmt.Sprintf("fork(); execve(%q, %s)", path, engine.Argv(cfg.Argv)), Shell: strings.Join(cfg.Argv, " "),
-		Outcome: "ok", Detail: "PID 1 stays: it reaps orphans and forwards signals to the command"})
+		Outcome: "ok", Detail: engine.NoteInitStays})
 	c.Ready()
 	if cfg.WaitGo {
 		<-goCmd

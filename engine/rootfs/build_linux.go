@@ -96,7 +96,7 @@ func Build(s *engine.Session, name string, opts Options) (*Root, error) {
 	s.T.Add(engine.Op{
 		Call:     fmt.Sprintf("open+read+write ×%d (%d programs, %d libraries)", b.r.Files, len(b.r.Programs), len(b.r.Libs)),
 		Shell:    "cp -L /bin/sh /bin/ls … $ROOTFS/bin; cp -L $(ldd-like list) $ROOTFS/…",
-		Detail:   fmt.Sprintf("%s: %d files, %.1f MB in %v", dir, b.r.Files, float64(b.r.Bytes)/1e6, b.r.Took.Round(time.Millisecond)),
+		Detail:   fmt.Sprintf(engine.NoteBuilt, dir, b.r.Files, float64(b.r.Bytes)/1e6, b.r.Took.Round(time.Millisecond)),
 		Duration: b.r.Took, By: "nakami",
 	})
 	rootfsCache.Store(dir, b.r)

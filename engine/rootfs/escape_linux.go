@@ -78,7 +78,7 @@ func escapeMain(args []string) int {
 		return "", nil
 	})
 	if report(`chroot(".nakami-escape")`, "chroot .nakami-escape", func() (string, error) {
-		return "the working directory is now outside the root", unix.Chroot(".nakami-escape")
+		return engine.NoteOutside, unix.Chroot(".nakami-escape")
 	}) == nil {
 		report(fmt.Sprintf(`chdir("..") ×%d`, EscapeDepth), fmt.Sprintf("for i in $(seq %d); do cd ..; done", EscapeDepth), func() (string, error) {
 			for i := 0; i < EscapeDepth; i++ {
