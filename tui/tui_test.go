@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"nakami/engine"
 	"nakami/engine/child"
 	"nakami/engine/procfs"
 	"nakami/internal/kerneltest"
@@ -283,5 +284,26 @@ func TestParameterForm(t *testing.T) {
 	fm := finish(t, tm, env)
 	if env.Params["cpu"] != "30%" || fm.form != nil {
 		t.Errorf("params %v", env.Params)
+	}
+}
+
+// TestTranscriptShowsOperationNotes: what an operation showed (a PID, a
+// value read back, the note nakami adds) is in the transcript under it,
+// wrapped to the pane, as `nakami run` prints it.
+func TestTranscriptShowsOperationNotes(t *testing.T) {
+	m := newModel(&lessons.Env{}, Options{Lang: "ja"})
+	note := "Go ランタイムが動き出す前なので、グループに課金されるのは 2 MiB のヒュージページではなく 4 KiB のページ。/proc/4242/status の THP_enabled: 0"
+	m.results[m.cur().key()] = []lessons.Result{{Title: "t", Ops: []engine.Op{{Call: "prctl(PR_SET_THP_DISABLE, 1)", Outcome: "ok", Detail: note}}}}
+	lines := m.transcriptLines(40)
+	var joined strings.Builder
+	for _, l := range lines {
+		l = ansi.Strip(l)
+		if w := ansi.StringWidth(l); w > 40 {
+			t.Errorf("%q is %d columns wide", l, w)
+		}
+		joined.WriteString(strings.TrimSpace(l))
+	}
+	if !strings.Contains(joined.String(), "THP_enabled:0") && !strings.Contains(joined.String(), "THP_enabled: 0") {
+		t.Errorf("the note is not in the transcript:\n%s", strings.Join(lines, "\n"))
 	}
 }

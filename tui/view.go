@@ -366,6 +366,11 @@ func itemTitle(c *lessons.Content, it item) string {
 	return it.step.ID
 }
 
+// opNote is an operation's note as the transcript shows it: one line of
+// at most 200 columns (a program's whole output can be a note), wrapped
+// to the pane after.
+func opNote(s string) string { return wrap.OneLine(s, 200) }
+
 func (m *model) transcriptLines(width int) []string {
 	if m.cur().ex != nil {
 		return m.exerciseLines(width)
@@ -407,6 +412,9 @@ func (m *model) transcriptLines(width int) []string {
 			}
 			wrap("    ", op.Call, st.dim.Render)
 			out = append(out, "    → "+outcome+" "+st.dim.Render(fmtDur(op.Duration.Microseconds())))
+			if op.Detail != "" { // what the operation showed: a PID, a value read back, a note
+				wrap("      ", opNote(op.Detail), st.dim.Render)
+			}
 		}
 		if r.Error != "" {
 			wrap("  ✗ ", r.Error, st.fail.Render)

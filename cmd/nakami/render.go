@@ -50,7 +50,7 @@ func printResult(w io.Writer, r lessons.Result, color bool) {
 			fmt.Fprintf(w, "      %s\n", paint(color, ansiDim, "≈ "+op.Shell))
 		}
 		if op.Detail != "" {
-			fmt.Fprintf(w, "      → %s\n", oneLine(op.Detail))
+			fmt.Fprintf(w, "      → %s\n", wrap.OneLine(op.Detail, noteCols))
 		}
 	}
 	if r.Error != "" {
@@ -66,6 +66,10 @@ func printResult(w io.Writer, r lessons.Result, color bool) {
 	fmt.Fprintln(w)
 }
 
+// noteCols is as much of an operation's note as the transcript shows: a
+// program's whole output can be a note.
+const noteCols = 200
+
 func fmtDuration(d time.Duration) string {
 	switch {
 	case d < time.Millisecond:
@@ -76,13 +80,6 @@ func fmtDuration(d time.Duration) string {
 	return fmt.Sprintf("%.2fs", d.Seconds())
 }
 
-func oneLine(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > 160 {
-		s = s[:157] + "..."
-	}
-	return s
-}
 
 // printExplanation prints a step's text before it runs (run --step), so a
 // lesson can be followed on the command line alone: the title, the prose

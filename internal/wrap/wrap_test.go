@@ -3,6 +3,7 @@ package wrap
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -80,5 +81,16 @@ func TestStyleCarriesOver(t *testing.T) {
 		if i < 2 && !strings.HasSuffix(l, "\x1b[m") || i > 0 && !strings.HasPrefix(l, "  \x1b[31m") {
 			t.Errorf("line %d = %q: the colour is not closed and reopened", i, l)
 		}
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	if got := OneLine("a\n  b\tc", 80); got != "a b c" {
+		t.Errorf("folded: %q", got)
+	}
+	ja := strings.Repeat("ヒュージページ", 30)
+	got := OneLine(ja, 41)
+	if !utf8.ValidString(got) || ansi.StringWidth(got) > 41 || !strings.HasSuffix(got, "…") {
+		t.Errorf("cut: %q (%d columns)", got, ansi.StringWidth(got))
 	}
 }
