@@ -80,7 +80,6 @@ func fmtDuration(d time.Duration) string {
 	return fmt.Sprintf("%.2fs", d.Seconds())
 }
 
-
 // printExplanation prints a step's text before it runs (run --step), so a
 // lesson can be followed on the command line alone: the title, the prose
 // wrapped to the terminal, code blocks indented.
