@@ -6,7 +6,8 @@ package engine
 // a value), so a note changed here cannot silently lose its translation.
 // Errors are not notes: the kernel's strerror(3) text stays as it is.
 const (
-	NoteFaked = "faked (negative control): not performed"
+	NoteFaked     = "faked (negative control): not performed"
+	NoteFakedNoNS = "; faked (negative control): no new namespace" // after "pid N"
 
 	// engine/child
 	NotePlaced     = "before the Go runtime started (C constructor), while the process had one thread"
@@ -23,10 +24,15 @@ const (
 	// engine/caps
 	NoteNoCap       = "no capability %d: the last one is %d"
 	NoteNotBounding = " (known, but not in nakami's bounding set)"
+	NotePing        = "pid %d, uid %d euid %d, socket: %s, %d sent, %d received"
 
 	// engine/rootfs
 	NoteBuilt   = "%s: %d files, %.1f MB in %v"
 	NoteOutside = "the working directory is now outside the root"
+
+	// engine/netlab
+	NoteServed  = " [exit 0; the server answered %d request(s)]" // after the client's output
+	NoteNoReply = "no reply to icmp_seq=%d: %v"
 
 	// engine/container
 	NoteShellPID1 = "the shell keeps this process's PID: it is PID 1 of the new PID namespace"

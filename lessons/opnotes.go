@@ -3,9 +3,10 @@ package lessons
 // The engine's notes on its operations (engine/notes.go) in the session's
 // language. The engine writes them in English; a step's result carries
 // them translated when the session is Japanese. Each entry is keyed by the
-// engine's own constant, its %-verbs turned into groups that the Japanese
-// text takes up as $1, $2, … in order, so a note changed in the engine
-// keeps its translation or fails TestOpNotesJapanese. A note that is not
+// engine's own constant, its %-verbs (%d %s %v %.1f, never two side by
+// side) turned into groups that the Japanese text takes up as ${1}, ${2},
+// … in order, so a note changed in the engine keeps its translation or
+// fails TestOpNotesJapanese. A note that is not
 // listed (an error's strerror text, a program's output) stays as it is.
 
 import (
@@ -21,24 +22,32 @@ type opNote struct {
 }
 
 var opNotes = []opNote{
-	{en: engine.NoteFaked, ja: "偽装した(陰性対照): 実際には行っていない"},
-	{en: engine.NotePlaced, ja: "Go ランタイムが動き出す前に(C のコンストラクタ)、スレッドがまだ 1 本のうちに"},
-	{en: engine.NoteTimeNS, ja: "Go ランタイムが動き出す前に済ませた(C のコンストラクタ)"},
-	{en: engine.NoteTHPOff, ja: noteTHPJa + "。$1 の THP_enabled: 0"},
+	{en: engine.NoteFaked, ja: "フェイク(陰性対照): 実際には実行していない"},
+	{en: engine.NoteFakedNoNS, ja: "。フェイク(陰性対照): 新しい名前空間は作っていない", part: true},
+	{en: engine.NotePlaced, ja: "Go ランタイムが動き出す前(C のコンストラクタ内)、スレッドがまだ 1 本のときに実行"},
+	{en: engine.NoteTimeNS, ja: "Go ランタイムが動き出す前(C のコンストラクタ内)に実行"},
+	{en: engine.NoteTHPOff, ja: noteTHPJa + "。${1} の THP_enabled: 0"},
 	{en: engine.NoteTHP, ja: noteTHPJa},
-	{en: engine.NoteTHPUnknown, ja: "$1 に THP_enabled の行がない(5.0 より前のカーネル)"},
-	{en: engine.NoteTHPRefused, ja: "$1 の THP_enabled: $2(カーネルがフラグを拒んだので、ヒュージページは有効のまま)"},
-	{en: engine.NoteForkAll, ja: "pids.max $2 の下で子プロセスを $1 個起動し、clone は一度も拒まれなかった"},
-	{en: engine.NoteForkRefused, ja: "pids.max $2 の下で子プロセスを $1 個起動したところで clone() が失敗: $3"},
-	{en: engine.NoteNoCap, ja: "ケーパビリティ $1 はない: 最後は $2"},
+	{en: engine.NoteTHPUnknown, ja: "${1} に THP_enabled の行がない(5.0 より前のカーネル)"},
+	{en: engine.NoteTHPRefused, ja: "${1} の THP_enabled: ${2}(カーネルがフラグを拒んだので、ヒュージページは有効のまま)"},
+	{en: engine.NoteForkAll, ja: "pids.max = ${2} のもとで子プロセスを ${1} 個起動し、clone は一度も拒まれなかった"},
+	{en: engine.NoteForkRefused, ja: "pids.max = ${2} のもとで子プロセスを ${1} 個起動したところで clone() が失敗: ${3}"},
+	{en: engine.NoteNoCap, ja: "ケーパビリティ ${1} は存在しない: 最後の番号は ${2}"},
 	{en: engine.NoteNotBounding, ja: "(カーネルは知っているが、nakami のバウンディングセットにはない)", part: true},
-	{en: engine.NoteBuilt, ja: "$1: ファイル $2 個、$3 MB、$4"},
+	{en: engine.NotePing, ja: "pid ${1}、uid ${2} euid ${3}、ソケット: ${4}、送信 ${5}、受信 ${6}"},
+	{en: engine.NoteBuilt, ja: "${1}: ファイル ${2} 個、${3} MB(所要 ${4})"},
 	{en: engine.NoteOutside, ja: "作業ディレクトリはもうルートの外にある"},
+	{en: engine.NoteServed, ja: " [終了ステータス 0。サーバーは ${1} 件のリクエストに応えた]", part: true},
+	{en: engine.NoteNoReply, ja: "icmp_seq=${1} に応答がない: ${2}"},
 	{en: engine.NoteShellPID1, ja: "シェルはこのプロセスの PID を引き継ぐ: 新しい PID 名前空間の PID 1"},
 	{en: engine.NoteInitStays, ja: "PID 1 は残り、孤児プロセスを回収してシグナルをコマンドへ転送する"},
 }
 
-const noteTHPJa = "Go ランタイムが動き出す前なので、グループに課金されるのは 2 MiB のヒュージページではなく 4 KiB のページ"
+const noteTHPJa = "Go ランタイムが動き出す前に設定したので、グループに課金されるのは 2 MiB のヒュージページではなく 4 KiB のページ"
+
+// NoteCols is as much of an operation's note as a transcript shows (a
+// program's whole output can be a note).
+const NoteCols = 200
 
 // verb is a fmt verb of the notes: %d, %s, %v, %.1f.
 var verb = regexp.MustCompile(`%(\.\d+)?[dsvf]`)
@@ -81,7 +90,7 @@ func noteIn(lang, note string) string {
 	for i, n := range opNotes {
 		re := opNoteRes[i]
 		if n.part {
-			note = re.ReplaceAllLiteralString(note, n.ja)
+			note = re.ReplaceAllString(note, n.ja)
 			continue
 		}
 		if !whole && re.MatchString(note) {

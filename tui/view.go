@@ -367,9 +367,8 @@ func itemTitle(c *lessons.Content, it item) string {
 }
 
 // opNote is an operation's note as the transcript shows it: one line of
-// at most 200 columns (a program's whole output can be a note), wrapped
-// to the pane after.
-func opNote(s string) string { return wrap.OneLine(s, 200) }
+// at most lessons.NoteCols columns, wrapped to the pane after.
+func opNote(s string) string { return wrap.OneLine(s, lessons.NoteCols) }
 
 func (m *model) transcriptLines(width int) []string {
 	if m.cur().ex != nil {

@@ -50,7 +50,7 @@ func printResult(w io.Writer, r lessons.Result, color bool) {
 			fmt.Fprintf(w, "      %s\n", paint(color, ansiDim, "≈ "+op.Shell))
 		}
 		if op.Detail != "" {
-			fmt.Fprintf(w, "      → %s\n", wrap.OneLine(op.Detail, noteCols))
+			fmt.Fprintf(w, "      → %s\n", wrap.OneLine(op.Detail, lessons.NoteCols))
 		}
 	}
 	if r.Error != "" {
@@ -65,10 +65,6 @@ func printResult(w io.Writer, r lessons.Result, color bool) {
 	}
 	fmt.Fprintln(w)
 }
-
-// noteCols is as much of an operation's note as the transcript shows: a
-// program's whole output can be a note.
-const noteCols = 200
 
 func fmtDuration(d time.Duration) string {
 	switch {

@@ -263,7 +263,7 @@ func StartProgram(s *engine.Session, r Program) (*child.Process, Outcome, error)
 			}
 			res.Ping = l.PingReport
 			s.T.Add(engine.Op{Call: call, Shell: r.Shell, Duration: time.Since(start), By: "nakami", Outcome: "ok",
-				Detail: fmt.Sprintf("pid %d, uid %d euid %d, socket: %s, %d sent, %d received", c.PID, l.UID, l.EUID, l.Socket, l.Sent, l.Received)})
+				Detail: fmt.Sprintf(engine.NotePing, c.PID, l.UID, l.EUID, l.Socket, l.Sent, l.Received)})
 			return c, res, nil
 		case <-timeout:
 			c.Stop()

@@ -155,7 +155,7 @@ func Spawn(s *engine.Session, spec Spec) (*Process, error) {
 		}
 		attr.Cloneflags, attr.UidMappings, attr.GidMappings = 0, nil, nil
 		cmd.Env = slices.DeleteFunc(cmd.Env, func(kv string) bool { return strings.HasPrefix(kv, nsenter.EnvUnshareTime+"=") })
-		faked = "; faked (negative control): no new namespace"
+		faked = engine.NoteFakedNoNS
 	}
 
 	call := fmt.Sprintf("clone(%s)", procfs.CloneFlagString(flagNames))

@@ -112,7 +112,7 @@ func Ping(count int) (PingReport, int) {
 		for {
 			n, _, err := unix.Recvfrom(fd, buf, 0)
 			if err != nil {
-				r.Detail = fmt.Sprintf("no reply to icmp_seq=%d: %v", seq, err)
+				r.Detail = fmt.Sprintf(engine.NoteNoReply, seq, err)
 				break
 			}
 			if got, ok := ParseEchoReply(buf[:n], id); ok && got == seq {

@@ -89,7 +89,7 @@ func serveMain(args []string) int {
 			if err := cmd.Run(); err != nil {
 				return "", fmt.Errorf("%w: %s", err, strings.TrimSpace(out.String()))
 			}
-			return strings.TrimSpace(out.String()) + fmt.Sprintf(" [exit 0; the server answered %d request(s)]", served.Load()), nil
+			return strings.TrimSpace(out.String()) + fmt.Sprintf(engine.NoteServed, served.Load()), nil
 		})
 	c.Ready()
 	return c.Hold()
