@@ -75,7 +75,9 @@ func Cleanup(dir string, dryRun bool) ([]CleanupReport, error) {
 func Problems(rs []CleanupReport) []string {
 	var out []string
 	for _, r := range rs {
-		out = append(out, r.Bad...)
+		if !r.Alive { // a running session's journal may end in a line it is still writing
+			out = append(out, r.Bad...)
+		}
 		for _, f := range r.Failed {
 			out = append(out, strings.TrimSpace(f))
 		}

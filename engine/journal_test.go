@@ -91,3 +91,16 @@ func TestEmptyDirIsRemovedOnlyWhenEmpty(t *testing.T) {
 		t.Error("an empty shared directory nakami made was left")
 	}
 }
+
+// TestProblemsSkipLiveSessions: a running session's journal may end in a
+// line it is still writing; that is not a problem of the cleanup, which
+// leaves the session alone. A dead session's unreadable line and failures are.
+func TestProblemsSkipLiveSessions(t *testing.T) {
+	got := Problems([]CleanupReport{
+		{Alive: true, Bad: []string{"journal a line 3 is unreadable"}},
+		{Bad: []string{"journal b line 2 is unreadable"}, Failed: []string{"link nk1: busy "}},
+	})
+	if len(got) != 2 || got[0] != "journal b line 2 is unreadable" || got[1] != "link nk1: busy" {
+		t.Errorf("Problems = %q", got)
+	}
+}

@@ -87,8 +87,11 @@ func (o *offer) removable() bool { return len(o.Sessions) > 0 && o.Remove != nil
 func (m *model) offerKey(msg tea.KeyPressMsg) tea.Cmd {
 	o, k := m.offer, m.keys
 	switch {
+	case key.Matches(msg, k.Quit) && o.removing && m.quitting:
+		return tea.Quit // asked twice: the removal may hang (an unmount)
 	case key.Matches(msg, k.Quit) && o.removing:
 		m.quitting = true // when the removal is done
+		m.status = m.tr("Quitting when the removal is done… (q again: now)", "削除が終わりしだい終了します…(もう一度 q ですぐ終了)")
 	case key.Matches(msg, k.Quit):
 		return tea.Quit
 	case key.Matches(msg, k.Lang):

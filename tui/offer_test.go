@@ -67,6 +67,7 @@ func TestOfferFits(t *testing.T) {
 		{Sessions: []DeadSession{killed()}, Remove: func() Removal { return Removal{} }},
 		{Sessions: []DeadSession{long, killed()}, Remove: func() Removal { return Removal{} }},
 		{RootOnly: true},
+		{Sessions: []DeadSession{killed(), killed(), killed(), killed(), killed(), killed(), killed(), killed()}, Remove: func() Removal { return Removal{} }},
 	} {
 		for _, size := range [][2]int{{80, 24}, {160, 45}} {
 			for _, present := range []bool{false, true} {
@@ -88,17 +89,24 @@ func TestOfferFits(t *testing.T) {
 					if lo.RootOnly {
 						key = map[string]string{"en": "continue", "ja": "続ける"}[lang]
 					}
-					if !strings.Contains(plain, key) || !strings.Contains(plain, map[string]string{"en": "Left behind", "ja": "残されたもの"}[lang]) {
+					title := map[string]string{"en": "Left behind", "ja": "残されたもの"}[lang]
+					if len(lo.Sessions) == 0 { // nothing this user can see was left: the title claims no more
+						title = map[string]string{"en": "Sessions run as root", "ja": "root で実行したセッション"}[lang]
+					}
+					if !strings.Contains(plain, key) || !strings.Contains(plain, title) {
 						t.Errorf("%v present=%v %s: the notice or its key is missing:\n%s", size, present, lang, plain)
 					}
 					// q leaves the leftovers: the footer must not promise a cleanup.
 					if strings.Contains(plain, map[string]string{"en": "cleans up", "ja": "後片付けします"}[lang]) {
 						t.Errorf("%v present=%v %s: the notice's q promises a cleanup:\n%s", size, present, lang, plain)
 					}
-					if len(lo.Sessions) > 1 && strings.Count(plain, "PID 4242") != 2 {
+					if len(lo.Sessions) > 2 && size[0] == 80 && !strings.Contains(plain, map[string]string{"en": "more sessions (nakami cleanup --dry-run", "ja": "つのセッション(nakami cleanup --dry-run"}[lang]) {
+						t.Errorf("%v present=%v %s: sessions left out are not counted:\n%s", size, present, lang, plain)
+					}
+					if len(lo.Sessions) == 2 && strings.Count(plain, "PID 4242") != 2 {
 						t.Errorf("%v present=%v: the second session's sentence is missing:\n%s", size, present, plain)
 					}
-					if len(lo.Sessions) > 1 && !strings.Contains(plain, map[string]string{"en": "more (nakami cleanup --dry-run", "ja": "(nakami cleanup --dry-run で一覧)"}[lang]) {
+					if len(lo.Sessions) == 2 && !strings.Contains(plain, map[string]string{"en": "more (nakami cleanup --dry-run", "ja": "(nakami cleanup --dry-run で一覧)"}[lang]) {
 						t.Errorf("%v present=%v %s: a long list does not say what it left out:\n%s", size, present, lang, plain)
 					}
 				}
@@ -138,6 +146,24 @@ func TestOfferRemoves(t *testing.T) {
 	if fm.offer != nil || fm.cur().key() != "namespaces/list" {
 		t.Errorf("offer %v, cursor on %s", fm.offer, fm.cur().key())
 	}
+}
+
+// TestOfferQuitWhileRemoving: q during a removal says it will quit when
+// the removal is done; a removal that hangs (an unmount) cannot hold the
+// learner: q again quits at once.
+func TestOfferQuitWhileRemoving(t *testing.T) {
+	hang := make(chan struct{})
+	defer close(hang)
+	lo := &Leftovers{Sessions: []DeadSession{killed()}, Remove: func() Removal { <-hang; return Removal{} }}
+	tm, env := start(t, Options{Lang: "en", Start: "namespaces", Leftovers: lo})
+	waitForText(t, tm, "left 3 objects")
+	press(tm, "y")
+	waitFor(t, tm, "removing…")
+	press(tm, "q")
+	waitForText(t, tm, "Quitting when the removal is done")
+	press(tm, "q")
+	tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second))
+	env.Finish(false)
 }
 
 // TestOfferLeaves: n closes the notice and leaves everything; Remove is

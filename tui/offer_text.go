@@ -99,7 +99,7 @@ func sessionSentence(lang string, d DeadSession) string {
 
 func rootOnlySentence(lang string) string {
 	if lang == "ja" {
-		return "root で実行したセッションのジャーナルは /run/nakami にあってこのユーザーには読めないため、後片付けをせずに終了したものが残したオブジェクトを削除する nakami cleanup には root 権限が必要です(sudo nakami cleanup)。"
+		return "root で実行したセッションのジャーナルは /run/nakami にあり、このユーザーには読めません。そのセッションが後片付けをせずに終了していた場合、残したものを削除するには root 権限が必要です(sudo nakami cleanup)。"
 	}
 	return "Sessions run as root keep their journals in /run/nakami, which this user cannot read: if one ended without cleaning up, nakami cleanup needs root to remove what it left (sudo nakami cleanup)."
 }
@@ -116,7 +116,7 @@ func removalSentence(lang string, r Removal) string {
 	case 1:
 		from = r.Removed[0].Tag
 	default:
-		from = fmt.Sprintf(map[bool]string{true: "%d 個のセッション", false: "%d sessions"}[lang == "ja"], len(r.Removed))
+		from = fmt.Sprintf(map[bool]string{true: "%d つのセッション", false: "%d sessions"}[lang == "ja"], len(r.Removed))
 	}
 	ja := lang == "ja"
 	switch {
@@ -125,11 +125,19 @@ func removalSentence(lang string, r Removal) string {
 		if r.Problems > 1 {
 			more = fmt.Sprintf(map[bool]string{true: "(ほか %d 件)", false: " (and %d more)"}[ja], r.Problems-1)
 		}
+		done := ""
+		if len(objs) > 0 {
+			done = fmt.Sprintf(map[bool]string{true: "%sを削除しましたが、", false: "Removed %s, but could not remove everything"}[ja], objectsCount(lang, len(objs)))
+		}
 		switch {
 		case ja && r.NeedsRoot:
-			return "nakami cleanup には root 権限が必要なため、すべては削除できませんでした: " + r.Problem + more
+			return done + "nakami cleanup には root 権限が必要なため、すべては削除できませんでした: " + r.Problem + more
 		case ja:
-			return "すべては削除できませんでした: " + r.Problem + more
+			return done + "すべては削除できませんでした: " + r.Problem + more
+		case done != "" && r.NeedsRoot:
+			return done + ", because nakami cleanup needs root: " + r.Problem + more
+		case done != "":
+			return done + ": " + r.Problem + more
 		case r.NeedsRoot:
 			return "Could not remove everything, because nakami cleanup needs root: " + r.Problem + more
 		}
@@ -157,13 +165,18 @@ func (m *model) offerBox(h int) string {
 	chrome := m.width - m.inner(m.width) // border and padding
 	w := min(m.width, offerWidth+chrome)
 	lines := m.offerLines(w-chrome, m.innerH(h)-1)
-	box := m.box(m.tr("Left behind", "残されたもの"), lines, w, min(h, len(lines)+1+h-m.innerH(h)), true, panelCount)
+	title := m.tr("Left behind", "残されたもの")
+	if len(m.offer.Sessions) == 0 { // only root's journals, which this user cannot read
+		title = m.tr("Sessions run as root", "root で実行したセッション")
+	}
+	box := m.box(title, lines, w, min(h, len(lines)+1+h-m.innerH(h)), true, panelCount)
 	return lipgloss.Place(m.width, h, lipgloss.Center, lipgloss.Center, box)
 }
 
 // offerLines fill the notice's box: width columns, height rows below its
-// title. The objects come last in the budget: the sentences, the keys and
-// what they do always show, and a list too long says how many it left out.
+// title. The objects come last in the budget, then the sentences of
+// sessions after the first: the keys and what they do always show, and a
+// list too long says how many it left out.
 func (m *model) offerLines(width, height int) []string {
 	o, st := m.offer, m.st
 	para := func(s string, style func(...string) string) []string {
@@ -183,7 +196,7 @@ func (m *model) offerLines(width, height int) []string {
 	tail = append(tail, "")
 	if o.removable() {
 		tail = append(tail, para(m.tr("nakami writes every object in its journal before making it; removing what a journal names touches nothing else.",
-			"nakami はどのオブジェクトも作る前にジャーナルに記録します。削除するのはジャーナルにあるものだけで、ほかには一切触れません。"), plainText)...)
+			"nakami はオブジェクトを作る前に必ずジャーナルに記録します。削除するのはジャーナルにあるものだけで、ほかには一切触れません。"), plainText)...)
 		tail = append(tail, "")
 	}
 	switch k := m.keys; {
@@ -200,9 +213,21 @@ func (m *model) offerLines(width, height int) []string {
 		h := para(sessionSentence(m.lang, d), st.bold.Render)
 		heads, fixed = append(heads, h), fixed+len(h)
 	}
+	// Sessions whose sentences do not fit give way to the keys, and one
+	// line says how many more there are.
+	shown := len(heads)
+	for shown > 1 && fixed > height-2 {
+		shown--
+		fixed -= len(heads[shown])
+	}
+	if shown < len(heads) {
+		tail = append([]string{st.dim.Render(truncate(fmt.Sprintf(m.tr("… and %d more sessions (nakami cleanup --dry-run lists them)",
+			"… ほか %d つのセッション(nakami cleanup --dry-run で一覧)"), len(heads)-shown), width))}, tail...)
+		fixed++
+	}
 	budget := height - fixed - 1
 	out := []string{""} // below the title
-	for i, d := range o.Sessions {
+	for i, d := range o.Sessions[:shown] {
 		out = append(out, heads[i]...)
 		var rows [][]string // each object's lines
 		need := 0

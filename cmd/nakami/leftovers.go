@@ -106,12 +106,13 @@ func workbenchLeftovers() *tui.Leftovers {
 type dead struct {
 	tui.DeadSession
 	session string
+	journal string
 	lines   []string
 }
 
 // deadSessions reads the journals of sessions that are no longer running.
-// A journaled process that has exited since is not named: it is the one
-// kind of object that goes away by itself (the others stay until removed).
+// What has gone by itself since is not named: a journaled process that has
+// exited, a link that no longer exists (a veth end goes with its netns).
 func deadSessions() []dead {
 	var out []dead
 	for _, s := range engine.Leftovers(engine.JournalDir()) {
@@ -119,9 +120,12 @@ func deadSessions() []dead {
 		if err != nil {
 			continue
 		}
-		d := dead{DeadSession: tui.DeadSession{Tag: "nakami-" + s.Session, PID: s.PID}, session: s.Session}
+		d := dead{DeadSession: tui.DeadSession{Tag: "nakami-" + s.Session, PID: s.PID}, session: s.Session, journal: s.Journal}
 		for _, e := range live {
 			if e.Kind == engine.KindProcess && !engine.ProcessIs(e.PID, e.Start) {
+				continue
+			}
+			if _, err := os.Lstat("/sys/class/net/" + e.Name); e.Kind == engine.KindLink && err != nil {
 				continue
 			}
 			d.Objects = append(d.Objects, objectOf(e))
@@ -177,7 +181,8 @@ func removeLeftovers() tui.Removal {
 				gone.Objects = append(gone.Objects, d.Objects[i])
 			}
 		}
-		if len(gone.Objects) > 0 || len(d.lines) == 0 {
+		_, kept := os.Stat(d.journal)
+		if len(gone.Objects) > 0 || (len(d.lines) == 0 && kept != nil) { // a journal alone counts once it is gone
 			out.Removed = append(out.Removed, gone)
 		}
 	}
