@@ -5,11 +5,14 @@ package engine
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Op is one kernel operation.
@@ -93,6 +96,14 @@ func (t *Transcript) Since(n int) []Op {
 		return nil
 	}
 	return append([]Op(nil), t.ops[n:]...)
+}
+
+// SignalName names a signal as signal(7) does ("SIGKILL"), or "signal N".
+func SignalName(sig syscall.Signal) string {
+	if n := unix.SignalName(sig); n != "" {
+		return n
+	}
+	return fmt.Sprintf("signal %d", int(sig))
 }
 
 // ErrnoName names the errno inside err ("EPERM"), or says "error".

@@ -12,8 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"nakami/engine"
 	"nakami/engine/cgroup"
 	"nakami/engine/child"
@@ -306,7 +304,7 @@ func descendants(pid int) ([]int, error) {
 func waitText(lang string, ws syscall.WaitStatus) string {
 	switch {
 	case ws.Signaled():
-		return Tf("killed by signal %d (%s)", "シグナル %d (%s) で終了", int(ws.Signal()), unix.SignalName(ws.Signal())).In(lang)
+		return Tf("killed by signal %d (%s)", "シグナル %d (%s) で終了", int(ws.Signal()), engine.SignalName(ws.Signal())).In(lang)
 	case ws.Exited():
 		return Tf("exited with status %d", "終了ステータス %d で終了", ws.ExitStatus()).In(lang)
 	}

@@ -274,7 +274,7 @@ func TestJapanese(t *testing.T) {
 	// (lessons/opnotes.go): a child placed before Go started, the pids
 	// limit's clone failure, huge pages off.
 	o = nakami(t, nil, "--lang", "ja", "run", "cgroups/pids-limit")
-	for _, want := range []string{"スレッドがまだ 1 本のうちに", "個起動したところで clone() が失敗", "ヒュージページではなく 4 KiB のページ"} {
+	for _, want := range []string{"スレッドがまだ 1 本のときに", "個起動したところで clone() が失敗", "ヒュージページではなく 4 KiB のページ"} {
 		if o.code != 0 || !strings.Contains(o.stdout, want) {
 			t.Errorf("ja run cgroups/pids-limit: exit %d, no %q\n%s", o.code, want, o.stdout)
 		}
