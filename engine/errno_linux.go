@@ -9,6 +9,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// signalNames is signal(7)'s name of sig ("SIGKILL"), or "".
+func signalNames(sig syscall.Signal) string { return unix.SignalName(sig) }
+
 var errnoNames = func() map[syscall.Errno]string {
 	m := map[syscall.Errno]string{}
 	for e := syscall.Errno(1); e < 134; e++ {

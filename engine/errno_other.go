@@ -8,3 +8,5 @@ package engine
 import "syscall"
 
 var errnoNames = map[syscall.Errno]string{}
+
+func signalNames(syscall.Signal) string { return "" }

@@ -11,8 +11,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-
-	"golang.org/x/sys/unix"
 )
 
 // Op is one kernel operation.
@@ -100,7 +98,7 @@ func (t *Transcript) Since(n int) []Op {
 
 // SignalName names a signal as signal(7) does ("SIGKILL"), or "signal N".
 func SignalName(sig syscall.Signal) string {
-	if n := unix.SignalName(sig); n != "" {
+	if n := signalNames(sig); n != "" {
 		return n
 	}
 	return fmt.Sprintf("signal %d", int(sig))

@@ -63,13 +63,9 @@ func joinPaths(t *engine.Transcript, paths map[string]string, fn func() error, s
 		}
 	}
 	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
-		// Remember where this thread was, to go back afterwards. A locked
-		// goroutine that exits normally takes its thread with it, but if it
-		// ran on the main thread the runtime parks that thread forever
-		// instead — still inside the joined namespaces, keeping them alive
-		// (a deleted network namespace would never go away).
+	engine.LockedOffMain(func() { // never the main thread, whose /proc/self is nakami's own view
+		// Remember where this thread was, to go back afterwards; a thread
+		// that cannot go back stays locked and ends with the goroutine.
 		home := map[string]*os.File{}
 		for typ := range paths {
 			if f, err := os.Open("/proc/thread-self/ns/" + typ); err == nil {
@@ -90,7 +86,7 @@ func joinPaths(t *engine.Transcript, paths map[string]string, fn func() error, s
 			runtime.UnlockOSThread()
 		}
 		errc <- err
-	}()
+	})
 	return <-errc
 }
 

@@ -84,19 +84,15 @@ func createNetns(path string) error {
 }
 
 // onNetThread runs fn, which may move its thread into another network
-// namespace, on a locked OS thread, and moves the thread back to the
-// namespace it started in afterwards. Only when that succeeds is the thread
-// unlocked; otherwise it stays locked and the runtime discards it.
-//
-// Moving back matters: a goroutine that exits while locked usually takes
-// its thread with it, but when it happens to run on the main thread the
-// runtime cannot end that thread and parks it forever, and the parked
-// thread would keep the namespace (and the veth inside) alive after `ip
-// netns del`.
+// namespace, on a locked OS thread that is not the main thread
+// (engine.LockedOffMain: the main thread's /proc/self is nakami's own
+// view), and moves the thread back to the namespace it started in
+// afterwards. Only when that succeeds is the thread unlocked; otherwise it
+// stays locked and ends with the goroutine, and the namespace (and the
+// veth inside) with it.
 func onNetThread(fn func() error) error {
 	errc := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread()
+	engine.LockedOffMain(func() {
 		home, err := os.Open("/proc/thread-self/ns/net")
 		if err != nil {
 			errc <- err
@@ -110,7 +106,7 @@ func onNetThread(fn func() error) error {
 			err = fmt.Errorf("cannot return to the host's network namespace: %w", rerr)
 		}
 		errc <- err
-	}()
+	})
 	return <-errc
 }
 
