@@ -84,14 +84,17 @@ type Journal struct {
 	undone  map[int]bool
 }
 
-// JournalDir is where journals live: /run/nakami for root, a per-user
+// RootJournalDir is where root's sessions keep their journals.
+const RootJournalDir = "/run/nakami"
+
+// JournalDir is where journals live: RootJournalDir for root, a per-user
 // directory otherwise. NAKAMI_RUN_DIR overrides it (tests use this).
 func JournalDir() string {
 	if d := os.Getenv("NAKAMI_RUN_DIR"); d != "" {
 		return d
 	}
 	if os.Geteuid() == 0 {
-		return "/run/nakami"
+		return RootJournalDir
 	}
 	if d := os.Getenv("XDG_RUNTIME_DIR"); d != "" {
 		return filepath.Join(d, "nakami")

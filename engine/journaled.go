@@ -19,7 +19,7 @@ import (
 func Journaled() []Entry {
 	dirs := []string{JournalDir()}
 	if os.Geteuid() == 0 {
-		dirs = append(dirs, "/run/nakami")
+		dirs = append(dirs, RootJournalDir)
 		more, _ := filepath.Glob(filepath.Join(os.TempDir(), "nakami-run-*"))
 		dirs = append(dirs, more...)
 		if xdg, _ := filepath.Glob("/run/user/*/nakami"); len(xdg) > 0 {

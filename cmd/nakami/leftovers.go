@@ -84,10 +84,6 @@ func printLeftovers(left, conflicts []string) {
 	}
 }
 
-// rootJournalDir is where root's sessions keep their journals
-// (engine.JournalDir as root).
-const rootJournalDir = "/run/nakami"
-
 // workbenchLeftovers is the notice's content, nil when there is nothing
 // to say.
 func workbenchLeftovers() *tui.Leftovers {
@@ -122,13 +118,11 @@ func deadSessions() []dead {
 		}
 		d := dead{DeadSession: tui.DeadSession{Tag: "nakami-" + s.Session, PID: s.PID}, session: s.Session, journal: s.Journal}
 		for _, e := range live {
-			if e.Kind == engine.KindProcess && !engine.ProcessIs(e.PID, e.Start) {
+			o, gone := objectOf(e)
+			if gone {
 				continue
 			}
-			if _, err := os.Lstat("/sys/class/net/" + e.Name); e.Kind == engine.KindLink && err != nil {
-				continue
-			}
-			d.Objects = append(d.Objects, objectOf(e))
+			d.Objects = append(d.Objects, o)
 			d.lines = append(d.lines, e.String())
 		}
 		out = append(out, d)
@@ -136,27 +130,31 @@ func deadSessions() []dead {
 	return out
 }
 
-func objectOf(e engine.Entry) tui.Object {
+// objectOf is e as the notice names it; gone: it has gone by itself.
+func objectOf(e engine.Entry) (o tui.Object, gone bool) {
 	switch e.Kind {
 	case engine.KindLink:
-		if _, err := os.Stat("/sys/class/net/" + e.Name + "/bridge"); err == nil {
-			return tui.Object{Kind: tui.ObjBridge, Name: e.Name}
+		if _, err := os.Lstat("/sys/class/net/" + e.Name); err != nil {
+			return tui.Object{}, true
 		}
-		return tui.Object{Kind: tui.ObjLink, Name: e.Name}
+		if _, err := os.Stat("/sys/class/net/" + e.Name + "/bridge"); err == nil {
+			return tui.Object{Kind: tui.ObjBridge, Name: e.Name}, false
+		}
+		return tui.Object{Kind: tui.ObjLink, Name: e.Name}, false
 	case engine.KindProcess:
-		return tui.Object{Kind: tui.ObjProcess, Name: strconv.Itoa(e.PID)}
+		return tui.Object{Kind: tui.ObjProcess, Name: strconv.Itoa(e.PID)}, !engine.ProcessIs(e.PID, e.Start)
 	case engine.KindNetns:
-		return tui.Object{Kind: tui.ObjNetns, Name: e.Path}
+		return tui.Object{Kind: tui.ObjNetns, Name: e.Path}, false
 	case engine.KindMount:
-		return tui.Object{Kind: tui.ObjMount, Name: e.Path}
+		return tui.Object{Kind: tui.ObjMount, Name: e.Path}, false
 	case engine.KindCgroup:
-		return tui.Object{Kind: tui.ObjCgroup, Name: e.Path}
+		return tui.Object{Kind: tui.ObjCgroup, Name: e.Path}, false
 	case engine.KindDir, engine.KindEmptyDir:
-		return tui.Object{Kind: tui.ObjDir, Name: e.Path}
+		return tui.Object{Kind: tui.ObjDir, Name: e.Path}, false
 	case engine.KindFile:
-		return tui.Object{Kind: tui.ObjFile, Name: e.Path}
+		return tui.Object{Kind: tui.ObjFile, Name: e.Path}, false
 	}
-	return tui.Object{Kind: e.Kind, Name: e.Path}
+	return tui.Object{Kind: e.Kind, Name: e.Path}, false
 }
 
 // removeLeftovers is `nakami cleanup`: the same engine.Cleanup, and what
@@ -204,9 +202,9 @@ func refused(problem string) bool {
 // exists but cannot be read, so whatever root's sessions left is out of
 // this user's sight and reach.
 func rootJournalsClosed() bool {
-	if os.Geteuid() == 0 || engine.JournalDir() == rootJournalDir {
+	if os.Geteuid() == 0 || engine.JournalDir() == engine.RootJournalDir {
 		return false
 	}
-	_, err := os.ReadDir(rootJournalDir)
+	_, err := os.ReadDir(engine.RootJournalDir)
 	return errors.Is(err, fs.ErrPermission)
 }
